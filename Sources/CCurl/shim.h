@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What Swift cannot import from libcurl directly.
+ *
+ * curl_easy_setopt() and curl_easy_getinfo() are variadic, so Swift cannot call them: each is
+ * wrapped once per argument type, as swift-corelibs-foundation's CFURLSessionInterface does.
+ * CURLVERSION_NOW is a macro aliasing an enum constant, so curl_version_info() gets a plain wrapper.
+ */
+#ifndef CCURL_SHIM_H
+#define CCURL_SHIM_H
+
+#include <curl/curl.h>
+#include <curl/websockets.h>
+
+static inline CURLcode ccurl_easy_setopt_long(CURL *handle, CURLoption option, long value)
+{
+	return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode ccurl_easy_setopt_string(CURL *handle, CURLoption option, const char *value)
+{
+	return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode ccurl_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *list)
+{
+	return curl_easy_setopt(handle, option, list);
+}
+
+static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value)
+{
+	return curl_easy_getinfo(handle, info, value);
+}
+
+static inline CURLcode ccurl_easy_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value)
+{
+	return curl_easy_getinfo(handle, info, value);
+}
+
+static inline const curl_version_info_data *ccurl_version_info_now(void)
+{
+	return curl_version_info(CURLVERSION_NOW);
+}
+
+#endif /* CCURL_SHIM_H */

@@ -1,0 +1,1 @@
+print("livevoiced-bench: not yet")
