@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+public import FoundationEssentials
+public import JSON
+import Log
+import Synchronization
+
+/// An open Live API session (the SDK's `AsyncSession`), returned by ``AsyncLive/connect(model:config:)``
+/// once the server has answered `setupComplete`.
+///
+/// Sending never blocks: messages go into the transport's bounded queue (``LiveError/Kind/backpressure``
+/// when it is full). ``receive()`` yields every server message for the whole session, across turns, until
+/// the session ends. The `send…` methods are `async` to match the SDK's shape.
+public final class LiveSession: Sendable {
+    /// The resource name sent in `setup.model`.
+    public let model: String
+    /// `setupComplete.sessionId`, when the server sent one.
+    public let sessionId: String?
+
+    private let transport: any LiveTransport
+    private let machine: Mutex<SessionStateMachine>
+    /// Messages that arrived before `setupComplete`, delivered first by ``receive()``.
+    private let early: Mutex<[LiveServerMessage]>
+    private let logger: Logger
+    private let requiresFunctionResponseIDs: Bool
+    private let receiving = Atomic<Bool>(false)
+
+    private init(transport: any LiveTransport, model: String, machine: SessionStateMachine,
+                 early: [LiveServerMessage], logger: Logger, requiresFunctionResponseIDs: Bool) {
+        self.transport = transport
+        self.model = model
+        self.sessionId = machine.sessionId
+        self.machine = Mutex(machine)
+        self.early = Mutex(early)
+        self.logger = logger
+        self.requiresFunctionResponseIDs = requiresFunctionResponseIDs
+    }
+
+    /// Sends `setup` and waits for `setupComplete` (bounded by the client's setup timeout).
+    static func open(transport: any LiveTransport, setup: LiveClientSetup, client: LiveClient) async throws(LiveError) -> LiveSession {
+        let logger = client.logger
+        let bytes: [UInt8]
+        do {
+            bytes = try WireCoding.encode(LiveClientMessage.setup(setup))
+        } catch {
+            await transport.close(code: 1000, reason: "")
+            throw LiveError(.invalidArgument, "cannot encode setup: \(error)")
+        }
+        do {
+            try transport.send(bytes)
+        } catch {
+            await transport.close(code: 1000, reason: "")
+            throw error
+        }
+
+        let timedOut = Atomic<Bool>(false)
+        let timeout = client.options.setupTimeout
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            timedOut.store(true, ordering: .sequentiallyConsistent)
+            await transport.close(code: 1000, reason: "setupComplete timeout")
+        }
+        defer { timer.cancel() }
+
+        var machine = SessionStateMachine()
+        var early: [LiveServerMessage] = []
+        let timeoutError = LiveError(.timeout, "no setupComplete from the server within \(timeout)")
+        while true {
+            let frame: [UInt8]?
+            do {
+                frame = try await transport.receive()
+            } catch {
+                if timedOut.load(ordering: .sequentiallyConsistent) { throw timeoutError }
+                throw error
+            }
+            guard let frame else {
+                throw timedOut.load(ordering: .sequentiallyConsistent) ? timeoutError
+                    : LiveError(.sessionClosed, "the connection closed before setupComplete")
+            }
+            let message: LiveServerMessage
+            do {
+                message = try decode(frame)
+            } catch {
+                await transport.close(code: 1007, reason: "invalid message from server")
+                throw error
+            }
+            switch machine.received(message) {
+            case .becameReady:
+                logger.debug("setupComplete" + (machine.sessionId.map { " (session \($0))" } ?? ""))
+                let requiresIDs: Bool
+                switch client.backend {
+                case .geminiAPI, .ephemeralToken: requiresIDs = true
+                case .vertexAI, .vertexAIExpress: requiresIDs = false
+                }
+                return LiveSession(transport: transport, model: setup.model, machine: machine, early: early,
+                                   logger: logger, requiresFunctionResponseIDs: requiresIDs)
+            case .deliver:
+                if early.count < 64 { early.append(message) }
+                logger.debug("message before setupComplete kept for receive()")
+            case .skip:
+                continue
+            }
+        }
+    }
+
+    // MARK: Sending
+
+    /// Appends content to the conversation (`clientContent`).
+    ///
+    /// - Parameters:
+    ///   - turns: the turns to add, in order (several turns prefill history).
+    ///   - turnComplete: true (the default, as in the SDK) starts the model's reply; false buffers the content.
+    public func sendClientContent(turns: [Content]? = nil, turnComplete: Bool = true) async throws(LiveError) {
+        try send(.clientContent(LiveClientContent(turns: turns, turnComplete: turnComplete)))
+    }
+
+    /// One turn.
+    public func sendClientContent(turns: Content, turnComplete: Bool = true) async throws(LiveError) {
+        try await sendClientContent(turns: [turns], turnComplete: turnComplete)
+    }
+
+    /// Streams media the deprecated way (`realtimeInput.mediaChunks`), as in the SDK's
+    /// `send_realtime_input(media_chunks=…)`.
+    public func sendRealtimeInput(mediaChunks: [Blob]) async throws(LiveError) {
+        guard !mediaChunks.isEmpty else { throw LiveError(.invalidArgument, "mediaChunks is empty") }
+        try send(.realtimeInput(LiveClientRealtimeInput(mediaChunks: mediaChunks)))
+    }
+
+    /// One media blob the deprecated way (`send_realtime_input(media=…)`): sent as `mediaChunks: [blob]`.
+    public func sendRealtimeInput(media: Blob) async throws(LiveError) {
+        try await sendRealtimeInput(mediaChunks: [media])
+    }
+
+    /// Audio (`realtimeInput.audio`): the MIME type must be `audio/*`, normally `audio/pcm;rate=16000`.
+    public func sendRealtimeInput(audio: Blob) async throws(LiveError) {
+        guard audio.mimeType.hasPrefix("audio/") else {
+            throw LiveError(.invalidArgument, "audio needs an audio/* MIME type, not '\(audio.mimeType)'")
+        }
+        try send(.realtimeInput(LiveClientRealtimeInput(audio: audio)))
+    }
+
+    /// A video frame (`realtimeInput.video`): the MIME type must be `image/*`.
+    public func sendRealtimeInput(video: Blob) async throws(LiveError) {
+        guard video.mimeType.hasPrefix("image/") else {
+            throw LiveError(.invalidArgument, "video needs an image/* MIME type, not '\(video.mimeType)'")
+        }
+        try send(.realtimeInput(LiveClientRealtimeInput(video: video)))
+    }
+
+    /// Text as realtime input (`realtimeInput.text`).
+    public func sendRealtimeInput(text: String) async throws(LiveError) {
+        try send(.realtimeInput(LiveClientRealtimeInput(text: text)))
+    }
+
+    /// `realtimeInput.activityStart` (only with automatic activity detection disabled).
+    public func sendRealtimeInput(activityStart: EmptyObject) async throws(LiveError) {
+        try send(.realtimeInput(LiveClientRealtimeInput(activityStart: activityStart)))
+    }
+
+    /// `realtimeInput.activityEnd` (only with automatic activity detection disabled).
+    public func sendRealtimeInput(activityEnd: EmptyObject) async throws(LiveError) {
+        try send(.realtimeInput(LiveClientRealtimeInput(activityEnd: activityEnd)))
+    }
+
+    /// `realtimeInput.audioStreamEnd`: the microphone paused or closed.
+    public func sendRealtimeInput(audioStreamEnd: Bool) async throws(LiveError) {
+        try send(.realtimeInput(LiveClientRealtimeInput(audioStreamEnd: audioStreamEnd)))
+    }
+
+    /// Any realtime input; exactly one field must be set, as the SDK enforces.
+    public func sendRealtimeInput(_ input: LiveClientRealtimeInput) async throws(LiveError) {
+        guard input.fieldCount == 1 else {
+            throw LiveError(.invalidArgument, "realtimeInput takes exactly one field per message, got \(input.fieldCount)")
+        }
+        try send(.realtimeInput(input))
+    }
+
+    /// The speech markers of push-to-talk.
+    public func sendActivityStart() async throws(LiveError) { try await sendRealtimeInput(activityStart: EmptyObject()) }
+    public func sendActivityEnd() async throws(LiveError) { try await sendRealtimeInput(activityEnd: EmptyObject()) }
+
+    /// The fast path for microphone audio: 16-bit little-endian PCM bytes sent as `realtimeInput.audio`,
+    /// encoded without Codable (see ``RealtimeAudioEncoder``). Not `async`: safe to call from a plain thread.
+    public func sendAudio(pcm: UnsafeRawBufferPointer, encoder: RealtimeAudioEncoder = RealtimeAudioEncoder()) throws(LiveError) {
+        var buffer: [UInt8] = []
+        encoder.encode(pcm, into: &buffer)
+        try sendEncoded(buffer)
+    }
+
+    /// Sends a message already encoded (by ``RealtimeAudioEncoder``).
+    public func sendEncoded(_ bytes: [UInt8]) throws(LiveError) {
+        try checkSendable()
+        try transport.send(bytes)
+    }
+
+    /// Returns function results (`toolResponse`). Each response's `id` must echo its ``FunctionCall``'s
+    /// (the Gemini API refuses responses without one).
+    public func sendToolResponse(functionResponses: [FunctionResponse]) async throws(LiveError) {
+        guard !functionResponses.isEmpty else { throw LiveError(.invalidArgument, "functionResponses is empty") }
+        if requiresFunctionResponseIDs, let missing = functionResponses.first(where: { ($0.id ?? "").isEmpty }) {
+            throw LiveError(.invalidArgument, "function response '\(missing.name)' has no id: echo the FunctionCall's id")
+        }
+        try send(.toolResponse(LiveClientToolResponse(functionResponses: functionResponses)))
+    }
+
+    private func send(_ message: LiveClientMessage) throws(LiveError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try WireCoding.encode(message)
+        } catch {
+            throw LiveError(.invalidArgument, "cannot encode message: \(error)")
+        }
+        try sendEncoded(bytes)
+    }
+
+    private func checkSendable() throws(LiveError) {
+        let action = machine.withLock { $0.willSend() }
+        if case .refuse(let reason) = action { throw LiveError(.sessionClosed, reason) }
+    }
+
+    // MARK: Receiving
+
+    /// Every server message of the session, in order, for as long as it lasts (unlike the SDK's
+    /// `receive()`, it does not stop at `turnComplete`). Ends normally after ``close()``; throws
+    /// ``LiveError`` when the server closes (with its code and reason) or the connection drops.
+    /// Messages of kinds this library does not know are skipped.
+    public func receive() -> LiveServerMessages { LiveServerMessages(session: self) }
+
+    /// The next message, or nil after a local close.
+    public func nextMessage() async throws(LiveError) -> LiveServerMessage? {
+        precondition(!receiving.exchange(true, ordering: .acquiring), "LiveSession.receive() used from two tasks at once")
+        defer { receiving.store(false, ordering: .releasing) }
+        if let first = early.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return first }
+        while true {
+            let frame: [UInt8]?
+            do {
+                frame = try await transport.receive()
+            } catch {
+                machine.withLock { $0.closed(error: error.message) }
+                throw error
+            }
+            guard let frame else {
+                machine.withLock { $0.closed(error: nil) }
+                return nil
+            }
+            let message: LiveServerMessage
+            do {
+                message = try Self.decode(frame)
+            } catch {
+                machine.withLock { $0.closed(error: error.message) }
+                logger.error(error.message)
+                await transport.close(code: 1007, reason: "invalid message from server")
+                throw error
+            }
+            switch machine.withLock({ $0.received(message) }) {
+            case .deliver, .becameReady:
+                return message
+            case .skip:
+                logger.debug("skipped a server message of unknown kind: \(LiveError.excerpt(frame, limit: 120))")
+            }
+        }
+    }
+
+    /// Closes the session (close code 1000). ``receive()`` then finishes; later sends throw.
+    public func close() async {
+        machine.withLock { $0.closed(error: nil) }
+        await transport.close(code: 1000, reason: "")
+    }
+
+    // MARK: State
+
+    /// The newest resumable handle from `sessionResumptionUpdate`: pass it in
+    /// ``SessionResumptionConfig/handle`` to continue this conversation on a new connection.
+    public var resumptionHandle: String? { machine.withLock { $0.resumptionHandle } }
+
+    /// The last `goAway`: the server will close the connection after its `timeLeft`.
+    public var goAway: LiveServerGoAway? { machine.withLock { $0.goAway } }
+
+    /// True once the session was closed by either side.
+    public var isClosed: Bool { machine.withLock { $0.isClosed } }
+
+    static func decode(_ frame: [UInt8]) throws(LiveError) -> LiveServerMessage {
+        do {
+            return try WireCoding.decode(LiveServerMessage.self, from: frame)
+        } catch {
+            throw LiveError(.protocolViolation, "invalid message from the server: \(describe(error))",
+                            offendingMessage: LiveError.excerpt(frame))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let decoding = error as? DecodingError {
+            switch decoding {
+            case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context),
+                .valueNotFound(_, let context):
+                let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+                return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
+            @unknown default:
+                return "\(decoding)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// The messages of a session as an `AsyncSequence` (see ``LiveSession/receive()``).
+public struct LiveServerMessages: AsyncSequence, Sendable {
+    public typealias Element = LiveServerMessage
+    let session: LiveSession
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let session: LiveSession
+        public mutating func next() async throws -> LiveServerMessage? {
+            try await session.nextMessage()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(session: session) }
+}

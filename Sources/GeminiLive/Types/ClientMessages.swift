@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+/// The first message of a session (`setup`), built from a ``LiveConnectConfig`` by ``AsyncLive/connect(model:config:)``.
+public struct LiveClientSetup: Codable, Sendable, Hashable {
+    /// `models/{id}` (Gemini API) or `projects/{p}/locations/{l}/publishers/google/models/{id}` (Vertex AI).
+    public var model: String
+    public var generationConfig: GenerationConfig?
+    public var systemInstruction: Content?
+    public var tools: [Tool]?
+    public var realtimeInputConfig: RealtimeInputConfig?
+    public var sessionResumption: SessionResumptionConfig?
+    public var contextWindowCompression: ContextWindowCompressionConfig?
+    public var inputAudioTranscription: AudioTranscriptionConfig?
+    public var outputAudioTranscription: AudioTranscriptionConfig?
+    public var proactivity: ProactivityConfig?
+
+    public init(model: String, config: LiveConnectConfig) {
+        self.model = model
+        generationConfig = config.mergedGenerationConfig()
+        systemInstruction = config.systemInstruction
+        tools = config.tools
+        realtimeInputConfig = config.realtimeInputConfig
+        sessionResumption = config.sessionResumption
+        contextWindowCompression = config.contextWindowCompression
+        inputAudioTranscription = config.inputAudioTranscription
+        outputAudioTranscription = config.outputAudioTranscription
+        proactivity = config.proactivity
+    }
+}
+
+/// Turn-based content appended to the conversation (`clientContent`).
+public struct LiveClientContent: Codable, Sendable, Hashable {
+    public var turns: [Content]?
+    /// True: the model starts generating. False: the content is buffered for a later turn.
+    public var turnComplete: Bool
+
+    public init(turns: [Content]? = nil, turnComplete: Bool) {
+        self.turns = turns
+        self.turnComplete = turnComplete
+    }
+
+    private enum CodingKeys: String, CodingKey { case turns, turnComplete }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        turns = try container.decodeIfPresent([Content].self, forKey: .turns)
+        turnComplete = try container.decodeIfPresent(Bool.self, forKey: .turnComplete) ?? false
+    }
+}
+
+/// Streaming input (`realtimeInput`): audio, video frames, text, or activity markers.
+///
+/// The reference SDK sends exactly one field per message; so does ``LiveSession``.
+public struct LiveClientRealtimeInput: Codable, Sendable, Hashable {
+    /// Deprecated form of media input (a list of blobs).
+    public var mediaChunks: [Blob]?
+    public var audio: Blob?
+    public var video: Blob?
+    public var text: String?
+    /// Start of user speech, only when automatic activity detection is disabled.
+    public var activityStart: EmptyObject?
+    /// End of user speech, only when automatic activity detection is disabled.
+    public var activityEnd: EmptyObject?
+    /// The audio stream paused or ended (flushes the server's activity detector).
+    public var audioStreamEnd: Bool?
+
+    public init(mediaChunks: [Blob]? = nil, audio: Blob? = nil, video: Blob? = nil, text: String? = nil,
+                activityStart: EmptyObject? = nil, activityEnd: EmptyObject? = nil, audioStreamEnd: Bool? = nil) {
+        self.mediaChunks = mediaChunks
+        self.audio = audio
+        self.video = video
+        self.text = text
+        self.activityStart = activityStart
+        self.activityEnd = activityEnd
+        self.audioStreamEnd = audioStreamEnd
+    }
+
+    /// How many fields are set (the SDK allows exactly one).
+    var fieldCount: Int {
+        [mediaChunks != nil, audio != nil, video != nil, text != nil, activityStart != nil, activityEnd != nil,
+         audioStreamEnd != nil].filter { $0 }.count
+    }
+}
+
+/// Results of function calls (`toolResponse`).
+public struct LiveClientToolResponse: Codable, Sendable, Hashable {
+    public var functionResponses: [FunctionResponse]
+
+    public init(functionResponses: [FunctionResponse]) { self.functionResponses = functionResponses }
+
+    private enum CodingKeys: String, CodingKey { case functionResponses }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        functionResponses = try container.decodeIfPresent([FunctionResponse].self, forKey: .functionResponses) ?? []
+    }
+}
+
+/// One client→server message: an object with exactly one top-level key.
+public enum LiveClientMessage: Codable, Sendable, Hashable {
+    case setup(LiveClientSetup)
+    case clientContent(LiveClientContent)
+    case realtimeInput(LiveClientRealtimeInput)
+    case toolResponse(LiveClientToolResponse)
+
+    private enum CodingKeys: String, CodingKey { case setup, clientContent, realtimeInput, toolResponse }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let value = try container.decodeIfPresent(LiveClientSetup.self, forKey: .setup) {
+            self = .setup(value)
+        } else if let value = try container.decodeIfPresent(LiveClientContent.self, forKey: .clientContent) {
+            self = .clientContent(value)
+        } else if let value = try container.decodeIfPresent(LiveClientRealtimeInput.self, forKey: .realtimeInput) {
+            self = .realtimeInput(value)
+        } else if let value = try container.decodeIfPresent(LiveClientToolResponse.self, forKey: .toolResponse) {
+            self = .toolResponse(value)
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no known client message key"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .setup(let value): try container.encode(value, forKey: .setup)
+        case .clientContent(let value): try container.encode(value, forKey: .clientContent)
+        case .realtimeInput(let value): try container.encode(value, forKey: .realtimeInput)
+        case .toolResponse(let value): try container.encode(value, forKey: .toolResponse)
+        }
+    }
+}

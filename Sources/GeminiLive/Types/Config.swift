@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+/// What the model answers with (`types.Modality`). The Live API takes exactly one per session.
+public struct Modality: ProtoEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let text: Modality = "TEXT"
+    public static let audio: Modality = "AUDIO"
+    public static let image: Modality = "IMAGE"
+}
+
+/// Resolution the model uses for image and video input (`types.MediaResolution`).
+public struct MediaResolution: ProtoEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let low: MediaResolution = "MEDIA_RESOLUTION_LOW"
+    public static let medium: MediaResolution = "MEDIA_RESOLUTION_MEDIUM"
+    public static let high: MediaResolution = "MEDIA_RESOLUTION_HIGH"
+}
+
+/// The model's voice (`types.SpeechConfig`).
+public struct SpeechConfig: Codable, Sendable, Hashable {
+    public var voiceConfig: VoiceConfig?
+    /// BCP-47 code such as `en-US`.
+    public var languageCode: String?
+
+    public init(voiceConfig: VoiceConfig? = nil, languageCode: String? = nil) {
+        self.voiceConfig = voiceConfig
+        self.languageCode = languageCode
+    }
+
+    /// A prebuilt voice by name (`Aoede`, `Charon`, `Kore`, `Puck`, ...).
+    public static func voice(_ name: String, languageCode: String? = nil) -> SpeechConfig {
+        SpeechConfig(voiceConfig: VoiceConfig(prebuiltVoiceConfig: PrebuiltVoiceConfig(voiceName: name)),
+                     languageCode: languageCode)
+    }
+}
+
+/// `types.VoiceConfig`.
+public struct VoiceConfig: Codable, Sendable, Hashable {
+    public var prebuiltVoiceConfig: PrebuiltVoiceConfig?
+    public init(prebuiltVoiceConfig: PrebuiltVoiceConfig? = nil) { self.prebuiltVoiceConfig = prebuiltVoiceConfig }
+}
+
+/// `types.PrebuiltVoiceConfig`.
+public struct PrebuiltVoiceConfig: Codable, Sendable, Hashable {
+    public var voiceName: String?
+    public init(voiceName: String? = nil) { self.voiceName = voiceName }
+}
+
+/// `types.ThinkingConfig`.
+public struct ThinkingConfig: Codable, Sendable, Hashable {
+    public var includeThoughts: Bool?
+    public var thinkingBudget: Int?
+    public init(includeThoughts: Bool? = nil, thinkingBudget: Int? = nil) {
+        self.includeThoughts = includeThoughts
+        self.thinkingBudget = thinkingBudget
+    }
+}
+
+/// Sampling and output parameters (`types.GenerationConfig`); sent as `setup.generationConfig`.
+public struct GenerationConfig: Codable, Sendable, Hashable {
+    public var temperature: Double?
+    public var topP: Double?
+    public var topK: Double?
+    public var candidateCount: Int?
+    public var maxOutputTokens: Int?
+    public var seed: Int?
+    public var presencePenalty: Double?
+    public var frequencyPenalty: Double?
+    public var responseModalities: [Modality]?
+    public var speechConfig: SpeechConfig?
+    public var mediaResolution: MediaResolution?
+    public var enableAffectiveDialog: Bool?
+    public var thinkingConfig: ThinkingConfig?
+
+    public init(temperature: Double? = nil, topP: Double? = nil, topK: Double? = nil, candidateCount: Int? = nil,
+                maxOutputTokens: Int? = nil, seed: Int? = nil, presencePenalty: Double? = nil,
+                frequencyPenalty: Double? = nil, responseModalities: [Modality]? = nil,
+                speechConfig: SpeechConfig? = nil, mediaResolution: MediaResolution? = nil,
+                enableAffectiveDialog: Bool? = nil, thinkingConfig: ThinkingConfig? = nil) {
+        self.temperature = temperature
+        self.topP = topP
+        self.topK = topK
+        self.candidateCount = candidateCount
+        self.maxOutputTokens = maxOutputTokens
+        self.seed = seed
+        self.presencePenalty = presencePenalty
+        self.frequencyPenalty = frequencyPenalty
+        self.responseModalities = responseModalities
+        self.speechConfig = speechConfig
+        self.mediaResolution = mediaResolution
+        self.enableAffectiveDialog = enableAffectiveDialog
+        self.thinkingConfig = thinkingConfig
+    }
+
+    /// True when nothing is set (the setup message then omits `generationConfig`, as the reference SDK does).
+    var isEmpty: Bool { self == GenerationConfig() }
+}
+
+/// How the server detects speech in realtime audio (`types.RealtimeInputConfig`).
+public struct RealtimeInputConfig: Codable, Sendable, Hashable {
+    /// What user activity does to a model turn in progress (`types.ActivityHandling`).
+    public struct ActivityHandling: ProtoEnum {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The default: speech interrupts the model (barge-in).
+        public static let startOfActivityInterrupts: ActivityHandling = "START_OF_ACTIVITY_INTERRUPTS"
+        public static let noInterruption: ActivityHandling = "NO_INTERRUPTION"
+    }
+
+    /// Which input counts toward the user's turn (`types.TurnCoverage`).
+    public struct TurnCoverage: ProtoEnum {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let onlyActivity: TurnCoverage = "TURN_INCLUDES_ONLY_ACTIVITY"
+        public static let allInput: TurnCoverage = "TURN_INCLUDES_ALL_INPUT"
+    }
+
+    public var automaticActivityDetection: AutomaticActivityDetection?
+    public var activityHandling: ActivityHandling?
+    public var turnCoverage: TurnCoverage?
+
+    public init(automaticActivityDetection: AutomaticActivityDetection? = nil,
+                activityHandling: ActivityHandling? = nil, turnCoverage: TurnCoverage? = nil) {
+        self.automaticActivityDetection = automaticActivityDetection
+        self.activityHandling = activityHandling
+        self.turnCoverage = turnCoverage
+    }
+}
+
+/// The server's voice activity detector (`types.AutomaticActivityDetection`).
+public struct AutomaticActivityDetection: Codable, Sendable, Hashable {
+    /// `types.StartSensitivity`.
+    public struct StartSensitivity: ProtoEnum {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let high: StartSensitivity = "START_SENSITIVITY_HIGH"
+        public static let low: StartSensitivity = "START_SENSITIVITY_LOW"
+    }
+
+    /// `types.EndSensitivity`.
+    public struct EndSensitivity: ProtoEnum {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public static let high: EndSensitivity = "END_SENSITIVITY_HIGH"
+        public static let low: EndSensitivity = "END_SENSITIVITY_LOW"
+    }
+
+    /// When true the client marks speech with `activityStart`/`activityEnd` itself (push-to-talk).
+    public var disabled: Bool?
+    public var startOfSpeechSensitivity: StartSensitivity?
+    public var endOfSpeechSensitivity: EndSensitivity?
+    public var prefixPaddingMs: Int?
+    public var silenceDurationMs: Int?
+
+    public init(disabled: Bool? = nil, startOfSpeechSensitivity: StartSensitivity? = nil,
+                endOfSpeechSensitivity: EndSensitivity? = nil, prefixPaddingMs: Int? = nil,
+                silenceDurationMs: Int? = nil) {
+        self.disabled = disabled
+        self.startOfSpeechSensitivity = startOfSpeechSensitivity
+        self.endOfSpeechSensitivity = endOfSpeechSensitivity
+        self.prefixPaddingMs = prefixPaddingMs
+        self.silenceDurationMs = silenceDurationMs
+    }
+}
+
+/// Session resumption (`types.SessionResumptionConfig`): `{}` enables it; a `handle` resumes a session.
+public struct SessionResumptionConfig: Codable, Sendable, Hashable {
+    public var handle: String?
+    /// Ask the server to report `lastConsumedClientMessageIndex` so the client can resend what was lost.
+    public var transparent: Bool?
+
+    public init(handle: String? = nil, transparent: Bool? = nil) {
+        self.handle = handle
+        self.transparent = transparent
+    }
+}
+
+/// Context window compression (`types.ContextWindowCompressionConfig`), so sessions outlive the context limit.
+public struct ContextWindowCompressionConfig: Codable, Sendable, Hashable {
+    public var triggerTokens: Int?
+    public var slidingWindow: SlidingWindow?
+
+    public init(triggerTokens: Int? = nil, slidingWindow: SlidingWindow? = nil) {
+        self.triggerTokens = triggerTokens
+        self.slidingWindow = slidingWindow
+    }
+}
+
+/// `types.SlidingWindow`.
+public struct SlidingWindow: Codable, Sendable, Hashable {
+    public var targetTokens: Int?
+    public init(targetTokens: Int? = nil) { self.targetTokens = targetTokens }
+}
+
+/// Turns on transcription of input or output audio (`types.AudioTranscriptionConfig`); `{}` on the wire.
+public struct AudioTranscriptionConfig: Codable, Sendable, Hashable {
+    public init() {}
+}
+
+/// `types.ProactivityConfig`.
+public struct ProactivityConfig: Codable, Sendable, Hashable {
+    /// Let the model decide not to answer input that is not meant for it.
+    public var proactiveAudio: Bool?
+    public init(proactiveAudio: Bool? = nil) { self.proactiveAudio = proactiveAudio }
+}
+
+/// How a Live session is set up (`types.LiveConnectConfig`), the argument of ``AsyncLive/connect(model:config:)``.
+///
+/// The sampling fields and ``responseModalities``/``speechConfig`` are merged into `setup.generationConfig`
+/// on the wire (there is no top-level `temperature` in the protocol), exactly as the reference SDK does.
+public struct LiveConnectConfig: Sendable, Hashable {
+    /// A system instruction: plain text becomes `{"parts":[{"text":…}],"role":"user"}`.
+    public var systemInstruction: Content?
+    public var generationConfig: GenerationConfig?
+    public var tools: [Tool]?
+    public var speechConfig: SpeechConfig?
+    public var responseModalities: [Modality]?
+    public var temperature: Double?
+    public var topP: Double?
+    public var topK: Double?
+    public var maxOutputTokens: Int?
+    public var seed: Int?
+    public var mediaResolution: MediaResolution?
+    public var enableAffectiveDialog: Bool?
+    public var thinkingConfig: ThinkingConfig?
+    public var realtimeInputConfig: RealtimeInputConfig?
+    public var sessionResumption: SessionResumptionConfig?
+    public var contextWindowCompression: ContextWindowCompressionConfig?
+    public var inputAudioTranscription: AudioTranscriptionConfig?
+    public var outputAudioTranscription: AudioTranscriptionConfig?
+    public var proactivity: ProactivityConfig?
+
+    public init(systemInstruction: Content? = nil, generationConfig: GenerationConfig? = nil, tools: [Tool]? = nil,
+                speechConfig: SpeechConfig? = nil, responseModalities: [Modality]? = nil,
+                temperature: Double? = nil, topP: Double? = nil, topK: Double? = nil, maxOutputTokens: Int? = nil,
+                seed: Int? = nil, mediaResolution: MediaResolution? = nil, enableAffectiveDialog: Bool? = nil,
+                thinkingConfig: ThinkingConfig? = nil, realtimeInputConfig: RealtimeInputConfig? = nil,
+                sessionResumption: SessionResumptionConfig? = nil,
+                contextWindowCompression: ContextWindowCompressionConfig? = nil,
+                inputAudioTranscription: AudioTranscriptionConfig? = nil,
+                outputAudioTranscription: AudioTranscriptionConfig? = nil, proactivity: ProactivityConfig? = nil) {
+        self.systemInstruction = systemInstruction
+        self.generationConfig = generationConfig
+        self.tools = tools
+        self.speechConfig = speechConfig
+        self.responseModalities = responseModalities
+        self.temperature = temperature
+        self.topP = topP
+        self.topK = topK
+        self.maxOutputTokens = maxOutputTokens
+        self.seed = seed
+        self.mediaResolution = mediaResolution
+        self.enableAffectiveDialog = enableAffectiveDialog
+        self.thinkingConfig = thinkingConfig
+        self.realtimeInputConfig = realtimeInputConfig
+        self.sessionResumption = sessionResumption
+        self.contextWindowCompression = contextWindowCompression
+        self.inputAudioTranscription = inputAudioTranscription
+        self.outputAudioTranscription = outputAudioTranscription
+        self.proactivity = proactivity
+    }
+
+    /// The same with a plain-text system instruction.
+    public init(systemInstruction text: String, responseModalities: [Modality]? = nil, tools: [Tool]? = nil,
+                speechConfig: SpeechConfig? = nil) {
+        self.init(systemInstruction: Content(role: "user", parts: [Part(text: text)]), tools: tools,
+                  speechConfig: speechConfig, responseModalities: responseModalities)
+    }
+
+    /// The `setup.generationConfig` this config produces: ``generationConfig`` with the top-level fields
+    /// merged over it; nil when nothing is set.
+    func mergedGenerationConfig() -> GenerationConfig? {
+        var merged = generationConfig ?? GenerationConfig()
+        if let temperature { merged.temperature = temperature }
+        if let topP { merged.topP = topP }
+        if let topK { merged.topK = topK }
+        if let maxOutputTokens { merged.maxOutputTokens = maxOutputTokens }
+        if let seed { merged.seed = seed }
+        if let responseModalities { merged.responseModalities = responseModalities }
+        if let speechConfig { merged.speechConfig = speechConfig }
+        if let mediaResolution { merged.mediaResolution = mediaResolution }
+        if let enableAffectiveDialog { merged.enableAffectiveDialog = enableAffectiveDialog }
+        if let thinkingConfig { merged.thinkingConfig = thinkingConfig }
+        return merged.isEmpty ? nil : merged
+    }
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+public import JSON
+
+/// Tools the model may use (`types.Tool`): the client's own functions, or built-in tools.
+public struct Tool: Codable, Sendable, Hashable {
+    public var functionDeclarations: [FunctionDeclaration]?
+    /// Built-in Google Search grounding (`{}` to enable).
+    public var googleSearch: EmptyObject?
+    /// Built-in code execution (`{}` to enable).
+    public var codeExecution: EmptyObject?
+
+    public init(functionDeclarations: [FunctionDeclaration]? = nil, googleSearch: EmptyObject? = nil,
+                codeExecution: EmptyObject? = nil) {
+        self.functionDeclarations = functionDeclarations
+        self.googleSearch = googleSearch
+        self.codeExecution = codeExecution
+    }
+}
+
+/// An empty JSON object `{}`, for fields whose presence is the whole message (`activityStart`, `googleSearch`).
+public struct EmptyObject: Codable, Sendable, Hashable {
+    public init() {}
+    public init(from decoder: any Decoder) throws {}
+    public func encode(to encoder: any Encoder) throws {
+        _ = encoder.container(keyedBy: NoKeys.self)
+    }
+    private enum NoKeys: CodingKey {}
+}
+
+/// A function the client offers to the model (`types.FunctionDeclaration`).
+public struct FunctionDeclaration: Codable, Sendable, Hashable {
+    /// Whether the model waits for the result (`types.Behavior`).
+    public struct Behavior: ProtoEnum {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The conversation pauses until the response arrives (the default).
+        public static let blocking: Behavior = "BLOCKING"
+        /// The model keeps talking; the response is folded in per its ``FunctionResponse/Scheduling``.
+        public static let nonBlocking: Behavior = "NON_BLOCKING"
+    }
+
+    public var name: String
+    public var description: String?
+    /// The arguments as an OpenAPI-subset ``Schema`` (type names upper-case).
+    public var parameters: Schema?
+    /// The arguments as plain JSON Schema, the alternative to ``parameters``.
+    public var parametersJsonSchema: JSONValue?
+    public var response: Schema?
+    public var behavior: Behavior?
+
+    public init(name: String, description: String? = nil, parameters: Schema? = nil,
+                parametersJsonSchema: JSONValue? = nil, response: Schema? = nil, behavior: Behavior? = nil) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+        self.parametersJsonSchema = parametersJsonSchema
+        self.response = response
+        self.behavior = behavior
+    }
+}
+
+/// A data type name of ``Schema`` (`types.Type`).
+public struct SchemaType: ProtoEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let object: SchemaType = "OBJECT"
+    public static let string: SchemaType = "STRING"
+    public static let number: SchemaType = "NUMBER"
+    public static let integer: SchemaType = "INTEGER"
+    public static let boolean: SchemaType = "BOOLEAN"
+    public static let array: SchemaType = "ARRAY"
+    public static let null: SchemaType = "NULL"
+    public static let unspecified: SchemaType = "TYPE_UNSPECIFIED"
+}
+
+/// The reference SDK spells the type enum `Type`; the same type under that name.
+public typealias `Type` = SchemaType
+
+/// An OpenAPI 3.0 subset schema for function parameters and results (`types.Schema`).
+public struct Schema: Codable, Sendable, Hashable {
+    public var type: SchemaType?
+    public var format: String?
+    public var title: String?
+    public var description: String?
+    public var nullable: Bool?
+    /// Allowed values, for `STRING` (and `INTEGER` with format `enum`).
+    public var `enum`: [String]?
+    /// Properties of an `OBJECT`.
+    public var properties: [String: Schema]?
+    /// Names of the properties that must be present.
+    public var required: [String]?
+    public var propertyOrdering: [String]?
+    public var minimum: Double?
+    public var maximum: Double?
+    public var minItems: Int64?
+    public var maxItems: Int64?
+    public var minLength: Int64?
+    public var maxLength: Int64?
+    public var pattern: String?
+    public var anyOf: [Schema]?
+    public var `default`: JSONValue?
+    public var example: JSONValue?
+    // `items` is a Schema inside a Schema: kept in an array so the struct has a finite size.
+    private var itemsStorage: [Schema]?
+
+    /// The element schema of an `ARRAY`.
+    public var items: Schema? {
+        get { itemsStorage?.first }
+        set { itemsStorage = newValue.map { [$0] } }
+    }
+
+    public init(type: SchemaType? = nil, format: String? = nil, title: String? = nil, description: String? = nil,
+                nullable: Bool? = nil, enum values: [String]? = nil, items: Schema? = nil,
+                properties: [String: Schema]? = nil, required: [String]? = nil,
+                propertyOrdering: [String]? = nil, minimum: Double? = nil, maximum: Double? = nil,
+                minItems: Int64? = nil, maxItems: Int64? = nil, minLength: Int64? = nil, maxLength: Int64? = nil,
+                pattern: String? = nil, anyOf: [Schema]? = nil, default defaultValue: JSONValue? = nil,
+                example: JSONValue? = nil) {
+        self.type = type
+        self.format = format
+        self.title = title
+        self.description = description
+        self.nullable = nullable
+        self.enum = values
+        self.properties = properties
+        self.required = required
+        self.propertyOrdering = propertyOrdering
+        self.minimum = minimum
+        self.maximum = maximum
+        self.minItems = minItems
+        self.maxItems = maxItems
+        self.minLength = minLength
+        self.maxLength = maxLength
+        self.pattern = pattern
+        self.anyOf = anyOf
+        self.default = defaultValue
+        self.example = example
+        self.items = items
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type, format, title, description, nullable, `enum`, items, properties, required, propertyOrdering
+        case minimum, maximum, minItems, maxItems, minLength, maxLength, pattern, anyOf, `default`, example
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decodeIfPresent(SchemaType.self, forKey: .type)
+        format = try c.decodeIfPresent(String.self, forKey: .format)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        nullable = try c.decodeIfPresent(Bool.self, forKey: .nullable)
+        self.enum = try c.decodeIfPresent([String].self, forKey: .enum)
+        properties = try c.decodeIfPresent([String: Schema].self, forKey: .properties)
+        required = try c.decodeIfPresent([String].self, forKey: .required)
+        propertyOrdering = try c.decodeIfPresent([String].self, forKey: .propertyOrdering)
+        minimum = try c.decodeIfPresent(Double.self, forKey: .minimum)
+        maximum = try c.decodeIfPresent(Double.self, forKey: .maximum)
+        minItems = try c.decodeIfPresent(LenientInt64.self, forKey: .minItems)?.value
+        maxItems = try c.decodeIfPresent(LenientInt64.self, forKey: .maxItems)?.value
+        minLength = try c.decodeIfPresent(LenientInt64.self, forKey: .minLength)?.value
+        maxLength = try c.decodeIfPresent(LenientInt64.self, forKey: .maxLength)?.value
+        pattern = try c.decodeIfPresent(String.self, forKey: .pattern)
+        anyOf = try c.decodeIfPresent([Schema].self, forKey: .anyOf)
+        self.default = try c.decodeIfPresent(JSONValue.self, forKey: .default)
+        example = try c.decodeIfPresent(JSONValue.self, forKey: .example)
+        items = try c.decodeIfPresent(Schema.self, forKey: .items)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(type, forKey: .type)
+        try c.encodeIfPresent(format, forKey: .format)
+        try c.encodeIfPresent(title, forKey: .title)
+        try c.encodeIfPresent(description, forKey: .description)
+        try c.encodeIfPresent(nullable, forKey: .nullable)
+        try c.encodeIfPresent(self.enum, forKey: .enum)
+        try c.encodeIfPresent(items, forKey: .items)
+        try c.encodeIfPresent(properties, forKey: .properties)
+        try c.encodeIfPresent(required, forKey: .required)
+        try c.encodeIfPresent(propertyOrdering, forKey: .propertyOrdering)
+        try c.encodeIfPresent(minimum, forKey: .minimum)
+        try c.encodeIfPresent(maximum, forKey: .maximum)
+        try c.encodeIfPresent(minItems, forKey: .minItems)
+        try c.encodeIfPresent(maxItems, forKey: .maxItems)
+        try c.encodeIfPresent(minLength, forKey: .minLength)
+        try c.encodeIfPresent(maxLength, forKey: .maxLength)
+        try c.encodeIfPresent(pattern, forKey: .pattern)
+        try c.encodeIfPresent(anyOf, forKey: .anyOf)
+        try c.encodeIfPresent(self.default, forKey: .default)
+        try c.encodeIfPresent(example, forKey: .example)
+    }
+}
