@@ -39,7 +39,7 @@ struct Chat: AsyncParsableCommand {
         let logger = connection.logger()
         let client = try connection.makeClient(logger: logger)
         var config = LiveConnectConfig()
-        if let system { config.systemInstruction = Content(role: "user", parts: [Part(text: system)]) }
+        if let system { config.systemInstruction = Content(system) }
         if audioOut != nil {
             config.responseModalities = [.audio]
             config.outputAudioTranscription = AudioTranscriptionConfig()

@@ -212,7 +212,8 @@ public struct ProactivityConfig: Codable, Sendable, Hashable {
 /// The sampling fields and ``responseModalities``/``speechConfig`` are merged into `setup.generationConfig`
 /// on the wire (there is no top-level `temperature` in the protocol), exactly as the reference SDK does.
 public struct LiveConnectConfig: Sendable, Hashable {
-    /// A system instruction: plain text becomes `{"parts":[{"text":…}],"role":"user"}`.
+    /// A system instruction. A string literal (or `Content(text)`) becomes
+    /// `{"parts":[{"text":…}],"role":"user"}`, as the SDK sends a plain-string instruction.
     public var systemInstruction: Content?
     public var generationConfig: GenerationConfig?
     public var tools: [Tool]?
@@ -261,13 +262,6 @@ public struct LiveConnectConfig: Sendable, Hashable {
         self.inputAudioTranscription = inputAudioTranscription
         self.outputAudioTranscription = outputAudioTranscription
         self.proactivity = proactivity
-    }
-
-    /// The same with a plain-text system instruction.
-    public init(systemInstruction text: String, responseModalities: [Modality]? = nil, tools: [Tool]? = nil,
-                speechConfig: SpeechConfig? = nil) {
-        self.init(systemInstruction: Content(role: "user", parts: [Part(text: text)]), tools: tools,
-                  speechConfig: speechConfig, responseModalities: responseModalities)
     }
 
     /// The `setup.generationConfig` this config produces: ``generationConfig`` with the top-level fields

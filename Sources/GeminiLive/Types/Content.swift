@@ -4,8 +4,8 @@
 public import FoundationEssentials
 public import JSON
 
-/// Multi-part content of one turn (`google.genai.types.Content`).
-public struct Content: Codable, Sendable, Hashable {
+/// Multi-part content of one turn (`google.genai.types.Content`). A string literal is a user text turn.
+public struct Content: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
     /// `"user"` or `"model"` (a system instruction may carry `"system"`); omitted when nil.
     public var role: String?
     public var parts: [Part]
@@ -13,6 +13,11 @@ public struct Content: Codable, Sendable, Hashable {
     public init(role: String? = nil, parts: [Part]) {
         self.role = role
         self.parts = parts
+    }
+
+    /// One text part; `role` defaults to `user` (how the SDK sends a plain-string system instruction).
+    public init(_ text: String, role: String? = "user") {
+        self.init(role: role, parts: [Part(text: text)])
     }
 
     /// A user turn with one text part.
@@ -23,6 +28,8 @@ public struct Content: Codable, Sendable, Hashable {
         let texts = parts.compactMap { $0.thought == true ? nil : $0.text }
         return texts.isEmpty ? nil : texts.joined()
     }
+
+    public init(stringLiteral value: String) { self.init(value) }
 
     private enum CodingKeys: String, CodingKey { case role, parts }
 
