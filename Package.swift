@@ -108,7 +108,9 @@ package.targets += [
             .product(name: "NIOWebSocket", package: "swift-nio"),
             "Log",
         ]),
-    .executableTarget(name: "live-simulator", dependencies: ["LiveSimulator", "Log"]),
+    .executableTarget(
+        name: "live-simulator",
+        dependencies: ["LiveSimulator", "Log", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "LiveSimulatorTests", dependencies: ["LiveSimulator", "CurlWebSocket", "TestKit"]),
     .testTarget(
         name: "LiveIntegrationTests",

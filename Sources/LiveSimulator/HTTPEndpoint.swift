@@ -122,6 +122,10 @@ final class PlainHTTPResponder: ChannelInboundHandler {
         case .body:
             break
         case .end:
+            // The upgrade handler may pass on only the end of a request it already examined.
+            if let decided = decision.value.withLock({ $0 }), let decidedStatus = decided.status {
+                status = decidedStatus
+            }
             let body = #"{"error":{"code":\#(status.code),"message":"\#(status.reasonPhrase)","status":"\#(statusName(status))"}}"#
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "application/json; charset=UTF-8")
