@@ -111,18 +111,27 @@ public enum SpeechSynthesizer {
                 let d2 = (frequency - f2) / 120.0
                 gains.append(1.0 / (1.0 + d1 * d1) + 0.6 / (1.0 + d2 * d2) + 0.15 / harmonic)
             }
-            var phase = 0.0
+            // One pitch period of the waveform as a table, read at the gliding pitch (cheap per sample).
+            let tableSize = 1_024
+            var table = [Double](repeating: 0, count: tableSize + 1)
+            for slot in 0...tableSize {
+                let angle = 2.0 * Double.pi * Double(slot) / Double(tableSize)
+                var sum = 0.0
+                for (offset, gain) in gains.enumerated() { sum += gain * sin(Double(offset + 1) * angle) }
+                table[slot] = sum
+            }
+            var phase = 0.0  // in periods, 0..<1
             let attack = Int(0.02 * rate)
             let release = Int(0.04 * rate)
             for index in 0..<count {
                 let t = Double(index) / Double(count)
                 let pitch = basePitch * (1.0 + 0.06 * (0.5 - t))
-                phase += 2.0 * Double.pi * pitch / rate
-                if phase > 2.0 * Double.pi { phase -= 2.0 * Double.pi }
-                var value = 0.0
-                for (offset, gain) in gains.enumerated() {
-                    value += gain * sin(Double(offset + 1) * phase)
-                }
+                phase += pitch / rate
+                if phase >= 1 { phase -= 1 }
+                let position = phase * Double(tableSize)
+                let slot = Int(position)
+                let fraction = position - Double(slot)
+                let value = table[slot] + fraction * (table[slot + 1] - table[slot])
                 var envelope = 1.0
                 if index < attack { envelope = 0.5 - 0.5 * cos(Double.pi * Double(index) / Double(attack)) }
                 if index >= count - release {

@@ -106,7 +106,7 @@ struct SessionTests {
             try await client.setUp(textSetup)
             try client.send(userText("first part", turnComplete: false))
             try client.send(#"{"clientContent":{"turns":[{"role":"model","parts":[{"text":"ignored"}]}]}}"#)
-            try client.send(userText("second part"))
+            try client.sendBinary(userText("second part").serialized)  // BINARY frames are accepted too
             #expect(modelText(try await client.receiveTurn()) == "You said: first part second part")
             // A bare turnComplete after buffered text also ends the turn.
             _ = try await client.receiveJSON()  // usageMetadata

@@ -172,7 +172,7 @@ struct ToolAndResumptionTests {
         configuration.realtimePacing = true
         configuration.replyText = { request in
             request.input == .text("long")
-                ? String(repeating: "This reply goes on for a long while. ", count: 8)
+                ? String(repeating: "This reply goes on for a long while. ", count: 4)
                 : LiveSimulator.defaultReplyText(for: request)
         }
         try await withSimulator(configuration) { simulator in
@@ -189,7 +189,7 @@ struct ToolAndResumptionTests {
                 #expect(message.at("serverContent", "turnComplete") == nil, "the interrupted reply must not complete")
                 if message.at("serverContent", "modelTurn") != nil { audioChunks += 1 }
             }
-            let fullReply = SpeechSynthesizer.pcmBytes(for: String(repeating: "This reply goes on for a long while. ", count: 8))
+            let fullReply = SpeechSynthesizer.pcmBytes(for: String(repeating: "This reply goes on for a long while. ", count: 4))
             #expect(audioChunks < fullReply.count / 4_800, "the reply went out whole despite the interruption")
 
             try client.send(userText("short"))
