@@ -36,7 +36,9 @@ public enum Base64 {
     public enum Alphabet: Sendable, Equatable {
         /// Only characters common to both alphabets.
         case either
+        /// `+` and `/` (RFC 4648 §4).
         case standard
+        /// `-` and `_` (RFC 4648 §5), as the Python SDK sends.
         case urlSafe
         /// `+` or `/` and `-` or `_` in the same text (Google accepts it; it is still odd).
         case mixed

@@ -114,6 +114,7 @@ final class PlainHTTPResponder: ChannelInboundHandler {
                 let id = core.newConnection(path: path, query: query, headers: headers)
                 status = Endpoint.apiVersion(ofPath: path) == nil ? .notFound : .upgradeRequired
                 let code = Int(status.code)
+                core.logger.info("request \(id) for \(path) without an upgrade: answered \(code)")
                 core.update(id) {
                     $0.httpStatus = code
                     $0.isOpen = false

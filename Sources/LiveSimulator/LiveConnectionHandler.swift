@@ -121,6 +121,7 @@ final class LiveConnectionHandler: ChannelInboundHandler {
             messageType: key.map(camelCased), json: try? parsed.get())
         receivedCount += 1
         core.update(connectionID) { $0.received.append(frame) }
+        core.logger.debug("connection \(connectionID) ← \(frame.messageType ?? "non-JSON message") (\(bytes.count) bytes)")
         guard closeState == .open else { return }
         execute(machine.receive(parsed))
     }
@@ -272,6 +273,7 @@ final class LiveConnectionHandler: ChannelInboundHandler {
             messageType = nil
         }
         let sent = SentFrame(connectionID: connectionID, kind: binary ? .binary : .text, text: text, messageType: messageType)
+        core.logger.debug("connection \(connectionID) → \(messageType ?? "non-JSON message") (\(text.utf8.count) bytes)")
         core.update(connectionID) { $0.sent.append(sent) }
     }
 

@@ -3,7 +3,9 @@
 
 /// The WebSocket data frame type.
 public enum FrameKind: Sendable, Equatable {
+    /// Opcode 1: UTF-8 text.
     case text
+    /// Opcode 2: bytes (the real service sends its JSON this way).
     case binary
 }
 

@@ -154,6 +154,8 @@ public struct ToolResponseSummary: Sendable, Equatable {
 
 /// The session's response modality (`setup.generationConfig.responseModalities`).
 public enum Modality: String, Sendable, Equatable {
+    /// `["TEXT"]`: replies are `modelTurn` text parts.
     case text = "TEXT"
+    /// `["AUDIO"]` (the default): replies are 24 kHz PCM `inlineData` parts.
     case audio = "AUDIO"
 }

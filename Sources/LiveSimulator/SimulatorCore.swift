@@ -277,6 +277,7 @@ public struct SimulatorError: Error, Sendable, CustomStringConvertible {
         /// A control's argument is invalid.
         public static let invalidArgument = Kind(name: "invalidArgument")
 
+        /// The kind's name.
         public var description: String { name }
     }
 
@@ -290,5 +291,6 @@ public struct SimulatorError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

@@ -12,12 +12,19 @@
 /// ``double(_:)``. Objects serialise with their keys sorted, so the simulator's frames are byte-for-byte
 /// reproducible.
 public enum WireValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without fraction or exponent that fits in `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([WireValue])
+    /// An object (member order is not kept; serialisation sorts the keys).
     case object([String: WireValue])
 
     /// The member `key` of an object (exact spelling), or `nil`.
@@ -189,6 +196,7 @@ public struct WireJSONError: Error, Sendable, Equatable, CustomStringConvertible
     /// What is wrong there.
     public var message: String
 
+    /// `invalid JSON at byte N: message`.
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
