@@ -111,7 +111,7 @@ package.targets += [
     .executableTarget(
         name: "live-simulator",
         dependencies: ["LiveSimulator", "Log", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "LiveSimulatorTests", dependencies: ["LiveSimulator", "CurlWebSocket", "TestKit"]),
+    .testTarget(name: "LiveSimulatorTests", dependencies: ["LiveSimulator", "CurlWebSocket"]),
     .testTarget(
         name: "LiveIntegrationTests",
         dependencies: ["LiveSimulator", "GeminiLive", "CurlWebSocket", "JSON", "TestKit", "Log"]),
