@@ -9,6 +9,7 @@ import Synchronization
 public final class PeerProcess: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     private let process: Process
