@@ -60,8 +60,11 @@ public struct TOMLUnknownKey: Sendable, Equatable, CustomStringConvertible {
     /// The keys the type does read in that table, sorted.
     public var expected: [String]
 
-    public var description: String {
-        var text = "\(path) (line \(position.line)): unknown key"
+    public var description: String { "\(path) (line \(position.line)): \(message)" }
+
+    /// `unknown key; did you mean max_pulse_ms?` (or the list of keys the table takes).
+    public var message: String {
+        var text = "unknown key"
         let key = path.split(separator: ".").last.map(String.init) ?? path
         if let suggestion = expected.min(by: { editDistance($0, key) < editDistance($1, key) }),
             editDistance(suggestion, key) <= 2
@@ -135,7 +138,7 @@ public struct TOMLDecoder: Sendable {
         if rejectsUnknownKeys, let first = unknown.first {
             throw TOMLDecodingError(
                 kind: .unknownKey, path: first.path, line: first.position.line, column: first.position.column,
-                message: String(first.description.split(separator: ":", maxSplits: 1)[1].dropFirst()))
+                message: first.message)
         }
         return (value, unknown)
     }
@@ -186,8 +189,9 @@ public struct TOMLDecoder: Sendable {
 func pathString(_ path: [any CodingKey]) -> String {
     var text = ""
     for key in path {
-        if let index = key as? IndexKey {
-            text += "[\(index.index)]"
+        if let index = key.intValue, key is IndexKey || key.stringValue == "Index \(index)" {
+            // Array positions: ours, and the "Index N" keys other decoders (and hand-made paths) use.
+            text += "[\(index)]"
         } else {
             if !text.isEmpty { text += "." }
             text += quoteIfNeeded(key.stringValue)
