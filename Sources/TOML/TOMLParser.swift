@@ -271,7 +271,7 @@ struct TOMLParser {
                 throw error("\(header) conflicts with the table [\(name)] defined at line \(other.position.line)", at: start)
             case .value(let value):
                 throw error(
-                    "\(header) cannot add to \(name): it already has a \(value.typeName) value at line "
+                    "\(header) cannot add to \(name): it already has \(article(value.typeName)) value at line "
                         + "\(value.position.line)", at: start)
             }
             return element
@@ -307,7 +307,7 @@ struct TOMLParser {
                 "\(name) is an inline table (line \(value.position.line)), which cannot be extended", at: position)
         }
         return TOMLSyntaxError(
-            "\(name) already has a \(value.typeName) value at line \(value.position.line); it cannot also be a table",
+            "\(name) already has \(article(value.typeName)) value at line \(value.position.line); it cannot also be a table",
             at: position)
     }
 
@@ -792,6 +792,11 @@ struct TOMLParser {
         guard dotIndex != nil || exponentIndex != nil else { return nil }
         return Double(text)
     }
+}
+
+/// "an integer", "a string".
+private func article(_ word: String) -> String {
+    "aeiou".contains(word.first ?? "x") ? "an \(word)" : "a \(word)"
 }
 
 // MARK: - Character classes

@@ -208,6 +208,66 @@ struct TOMLParserTests {
         #expect(root["x"]?["y"]?["z"]?["w"]?.tableValue?.isEmpty == true)
     }
 
+    @Test("the TOML spec's nested arrays of tables, and unusual keys (checked against Python's tomllib)")
+    func specExamples() throws {
+        let text = """
+            [[fruits]]
+            name = "apple"
+            [fruits.physical]
+            color = "red"
+            [[fruits.varieties]]
+            name = "red delicious"
+            [[fruits.varieties]]
+            name = "granny smith"
+            [[fruits]]
+            name = "banana"
+            [[fruits.varieties]]
+            name = "plantain"
+
+            [keys]
+            "a.b" = 1
+            a . b = 2
+            "" = 3
+            site."google.com" = true
+            3.14159 = "pi"
+            [ x . 'w v' ]
+            q = 2
+            """
+        let root = try TOMLDocument(parsing: text).root
+        let fruits = try #require(root["fruits"]?.arrayValue)
+        #expect(fruits.map { $0["name"]?.stringValue } == ["apple", "banana"])
+        #expect(fruits[0]["physical"]?["color"]?.stringValue == "red")
+        #expect(fruits[0]["varieties"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["red delicious", "granny smith"])
+        #expect(fruits[1]["varieties"]?.arrayValue?.count == 1)
+        let keys = try #require(root["keys"]?.tableValue)
+        #expect(keys["a.b"]?.integerValue == 1)
+        #expect(keys["a"]?["b"]?.integerValue == 2)
+        #expect(keys[""]?.integerValue == 3)
+        #expect(keys["site"]?["google.com"]?.boolValue == true)
+        #expect(keys["3"]?["14159"]?.stringValue == "pi")
+        #expect(root["x"]?["w v"]?["q"]?.integerValue == 2)
+    }
+
+    @Test("line-ending backslashes and quotes inside multi-line strings")
+    func multilineEdges() throws {
+        let text = #"""
+            s1 = """
+            The quick brown \
+
+
+              fox jumps over \
+                the lazy dog."""
+            ml = """a""b"""
+            ml2 = """a""\""""
+            lit = '''That's'''
+            """#
+        let root = try TOMLDocument(parsing: text).root
+        #expect(root["s1"]?.stringValue == "The quick brown fox jumps over the lazy dog.")
+        #expect(root["ml"]?.stringValue == #"a""b"#)
+        #expect(root["ml2"]?.stringValue == #"a""""#)
+        #expect(root["lit"]?.stringValue == "That's")
+    }
+
     @Test("CRLF line endings and a byte order mark")
     func crlf() throws {
         let root = try TOMLDocument(parsing: "\u{FEFF}a = 1\r\n[t]\r\nb = \"x\"\r\n").root
@@ -235,7 +295,11 @@ struct TOMLParserTests {
         ("a = { b = 1,\n c = 2 }\n", 1, 13, "one line"),
         ("a = { b = 1 }\n[a]\n", 2, 1, "inline table"),
         ("a = { b = 1 }\na.c = 2\n", 2, 1, "inline table"),
-        ("a = [1]\n[[a]]\n", 2, 1, "already has a array value"),
+        ("a = [1]\n[[a]]\n", 2, 1, "already has an array value"),
+        ("[a]\nb = 1\n[a.b]\n", 3, 1, "a.b already has an integer value at line 2; it cannot also be a table"),
+        ("a = +0x10\n", 1, 5, "invalid number +0x10"),
+        ("a = \"\\e\"\n", 1, 6, "invalid escape sequence \\e"),
+        ("a = 1\r\n b = 2\r", 2, 7, "found a carriage return"),
         ("[fruit]\napple.color = 'red'\n[fruit.apple]\n", 3, 1, "already defined with dotted keys"),
         ("[a.b.c]\nz = 9\n[a]\nb.c.t = 1\n", 4, 1, "dotted key"),
         ("[[t]]\n[t]\n", 2, 1, "conflicts with the array of tables"),
