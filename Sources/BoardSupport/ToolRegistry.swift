@@ -172,7 +172,12 @@ public actor ToolRegistry {
         declarations = config.tools.map {
             ToolDeclaration(name: $0.name, description: $0.description, parameters: $0.parameters)
         }
-        logger.info("GPIO tools ready: \(config.tools.map { "\($0.name) (\($0.action.kind.rawValue) \($0.action.line))" }.joined(separator: ", "))")
+        if config.tools.isEmpty {
+            logger.info("no GPIO tools configured")
+        } else {
+            let list = config.tools.map { "\($0.name) (\($0.action.kind.rawValue) \($0.action.line))" }
+            logger.info("GPIO tools ready: \(list.joined(separator: ", "))")
+        }
     }
 
     // MARK: Calls

@@ -147,7 +147,7 @@ struct GPIOCLITests {
     func configError() throws {
         let path = "/tmp/livevoiced-gpio-cli-\(getpid()).toml"
         let text = "[[tools]]\nname = \"lamp\"\ndescription = \"A lamp.\"\n[tools.action]\nkind = \"set\"\nline = \"GPIO5\"\nmax_pulse_ms = \"9\"\n"
-        let file = fopen(path, "w")
+        let file = try #require(fopen(path, "w"))
         fputs(text, file)
         fclose(file)
         defer { unlink(path) }
