@@ -74,6 +74,8 @@ public final class AudioFrontEnd {
     private var seenGeneration = 0
     private var wasSpeech = false
     private var previousFarEndActive = false
+    private var previousMicrophoneEnergy: Double = 0
+    private let doubleTalkRatio: Double?
     private let farEndThresholdEnergy: Double
     private let targetPosition: Int
     private let tolerance: ClosedRange<Int>
@@ -149,6 +151,7 @@ public final class AudioFrontEnd {
         offsetReference.initialize(repeating: 0, count: frameSize)
         let threshold = pow(10.0, configuration.farEndThresholdDecibels / 10.0) * 32_768.0 * 32_768.0
         farEndThresholdEnergy = threshold * Double(frameSize)
+        doubleTalkRatio = configuration.doubleTalkThresholdDecibels.map { pow(10.0, $0 / 10.0) }
     }
 
     deinit {
@@ -225,15 +228,26 @@ public final class AudioFrontEnd {
             outputBase.update(from: microphone.baseAddress!, count: frameSize)
         }
         preprocessor.process(output)
-        let percent = preprocessor.speechProbability
-        let isSpeech = percent >= (wasSpeech ? configuration.vadContinueProbability : configuration.vadStartProbability)
-        wasSpeech = isSpeech
-
         var outputEnergy: Double = 0
         for index in 0..<frameSize {
             let value = Double(outputBase[index])
             outputEnergy += value * value
         }
+        var microphoneEnergy: Double = 0
+        for sample in microphone {
+            let value = Double(sample)
+            microphoneEnergy += value * value
+        }
+
+        let percent = preprocessor.speechProbability
+        var isSpeech = percent >= (wasSpeech ? configuration.vadContinueProbability : configuration.vadStartProbability)
+        // Echo-only frames lose most of their energy in the canceller; near-end speech does not. The output
+        // holds the previous call's microphone frame, so compare with that.
+        if isSpeech, previousFarEndActive, let doubleTalkRatio, outputEnergy < previousMicrophoneEnergy * doubleTalkRatio {
+            isSpeech = false
+        }
+        wasSpeech = isSpeech
+        previousMicrophoneEnergy = microphoneEnergy
         // The output is one frame late; report the far-end state of the frame it contains.
         let analysis = FrameAnalysis(
             isSpeech: isSpeech, speechProbability: Double(percent) / 100,

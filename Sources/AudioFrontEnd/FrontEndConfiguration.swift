@@ -47,6 +47,14 @@ public struct FrontEndConfiguration: Sendable, Equatable {
     public var vadStartProbability = 90
     /// Speech probability (percent) that keeps a speech segment going; 80 by default.
     public var vadContinueProbability = 80
+    /// While the far end plays, a frame counts as near-end speech only if the processed output keeps at
+    /// least this share of the microphone's energy, in dB; -15 by default, `nil` turns the check off.
+    ///
+    /// The preprocessor's speech probability also rises on the residual echo the canceller leaves (tens of
+    /// dB above a quiet room's noise), so on its own the VAD fires on most frames of the assistant's
+    /// voice. Once the canceller has converged, echo-only frames come out 20 dB or more below the
+    /// microphone, while a near-end talker (double talk) passes within a few dB.
+    public var doubleTalkThresholdDecibels: Double? = -15
     /// How the reference is aligned with the microphone; automatic by default.
     public var referenceDelay = ReferenceDelay.automatic
     /// A delay always applied to the reference, in ms (for example a measured device buffer delay); the
@@ -85,6 +93,9 @@ public struct FrontEndConfiguration: Sendable, Equatable {
             try check(
                 milliseconds >= 0 && milliseconds + delayOffsetMilliseconds <= maximumDelayMilliseconds,
                 "reference delay \(milliseconds) ms plus offset \(delayOffsetMilliseconds) ms must be between 0 and the maximum delay (\(maximumDelayMilliseconds) ms)")
+        }
+        if let doubleTalkThresholdDecibels {
+            try check((-60...0).contains(doubleTalkThresholdDecibels), "double-talk threshold \(doubleTalkThresholdDecibels) dB must be between -60 and 0")
         }
         try check(farEndThresholdDecibels < 0 && farEndThresholdDecibels > -120, "far-end threshold \(farEndThresholdDecibels) dBFS must be between -120 and 0")
     }
