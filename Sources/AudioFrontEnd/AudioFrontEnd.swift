@@ -52,6 +52,14 @@ public struct FrameAnalysis: Sendable, Equatable {
 /// ## Latency
 /// The output lags the microphone by ``latency`` samples (one frame: speexdsp's preprocessor works by
 /// overlap-add). Offline callers that need time-aligned output drop that many samples at the start.
+///
+/// ## Settling
+/// The preprocessor learns the noise floor during about the first second and reports a high speech
+/// probability meanwhile; the canceller converges within a few seconds of far-end speech, and with
+/// automatic delay the first alignment takes about 1.5 s of far-end speech (it restarts the canceller).
+/// While the far end plays, ``FrameAnalysis/isSpeech`` also requires the output to keep a share of the
+/// microphone's energy (``FrontEndConfiguration/doubleTalkThresholdDecibels``), so before convergence the
+/// echo can still count as speech.
 public final class AudioFrontEnd {
     /// The settings this front end was created with.
     public let configuration: FrontEndConfiguration
@@ -243,7 +251,7 @@ public final class AudioFrontEnd {
         var isSpeech = percent >= (wasSpeech ? configuration.vadContinueProbability : configuration.vadStartProbability)
         // Echo-only frames lose most of their energy in the canceller; near-end speech does not. The output
         // holds the previous call's microphone frame, so compare with that.
-        if isSpeech, previousFarEndActive, let doubleTalkRatio, outputEnergy < previousMicrophoneEnergy * doubleTalkRatio {
+        if isSpeech, canceller != nil, previousFarEndActive, let doubleTalkRatio, outputEnergy < previousMicrophoneEnergy * doubleTalkRatio {
             isSpeech = false
         }
         wasSpeech = isSpeech
