@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "SpeexDSP", dependencies: ["CSpeexDSP"]),
 
         // MARK: Engines.
-        .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP", "RingBuffer"]),
+        .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP"]),
         .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "CSysShims", "Log"]),
         .target(name: "GeminiLive", dependencies: ["CurlWebSocket", "JSON", "Log"]),
         .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Log"]),
