@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "SpeexDSP", dependencies: ["CSpeexDSP"]),
 
         // MARK: Engines.
-        .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP", "RingBuffer"]),
+        .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP"]),
         .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "CSysShims", "Log"]),
         .target(name: "GeminiLive", dependencies: ["CurlWebSocket", "JSON", "Log"]),
         .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Log"]),
@@ -106,8 +106,12 @@ package.targets += [
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
+            "Log",
         ]),
-    .executableTarget(name: "live-simulator", dependencies: ["LiveSimulator"]),
+    .executableTarget(
+        name: "live-simulator",
+        dependencies: ["LiveSimulator", "Log", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "LiveSimulatorTests", dependencies: ["LiveSimulator", "CurlWebSocket"]),
     .testTarget(
         name: "LiveIntegrationTests",
         dependencies: ["LiveSimulator", "GeminiLive", "CurlWebSocket", "JSON", "TestKit", "Log"]),

@@ -67,14 +67,24 @@ public final class InMemoryTransport: LiveTransport, LiveTransportConnector {
     }
 
     public func receive() async throws(LiveError) -> [UInt8]? {
-        let result: Result<[UInt8]?, LiveError> = await withCheckedContinuation { continuation in
-            let immediate: Result<[UInt8]?, LiveError>? = state.withLock { state in
-                if !state.inbox.isEmpty { return state.inbox.removeFirst().map { Optional($0) } }
-                if state.closedLocally != nil { return .success(nil) }
-                state.waiter = continuation
-                return nil
+        let result: Result<[UInt8]?, LiveError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let immediate: Result<[UInt8]?, LiveError>? = state.withLock { state in
+                    if !state.inbox.isEmpty { return state.inbox.removeFirst().map { Optional($0) } }
+                    if state.closedLocally != nil { return .success(nil) }
+                    if Task.isCancelled { return .failure(LiveError(.cancelled, "receive was cancelled")) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
             }
-            if let immediate { continuation.resume(returning: immediate) }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Result<[UInt8]?, LiveError>, Never>? in
+                let waiter = state.waiter
+                state.waiter = nil
+                return waiter
+            }
+            waiter?.resume(returning: .failure(LiveError(.cancelled, "receive was cancelled")))
         }
         return try result.get()
     }

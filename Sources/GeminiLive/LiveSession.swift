@@ -238,7 +238,8 @@ public final class LiveSession: Sendable {
             do {
                 frame = try await transport.receive()
             } catch {
-                machine.withLock { $0.closed(error: error.message) }
+                // A cancelled wait leaves the session open: the caller may receive again.
+                if error.kind != .cancelled { machine.withLock { $0.closed(error: error.message) } }
                 throw error
             }
             guard let frame else {

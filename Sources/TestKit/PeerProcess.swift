@@ -9,12 +9,12 @@ import Synchronization
 public final class PeerProcess: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     private let process: Process
     private let lines = Mutex<[String]>([])
     private let errorText = Mutex<String>("")
-    private let changed = Mutex<[CheckedContinuation<Void, Never>]>([])
 
     /// Starts `executable` with `arguments`. Standard output is split into lines; standard error is kept.
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
@@ -45,7 +45,6 @@ public final class PeerProcess: Sendable {
             }
             guard !complete.isEmpty else { return }
             self.lines.withLock { $0 += complete }
-            self.notify()
         }
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
@@ -56,16 +55,9 @@ public final class PeerProcess: Sendable {
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
-    }
-
-    private func notify() {
-        let waiters = changed.withLock { list -> [CheckedContinuation<Void, Never>] in
-            let all = list
-            list.removeAll()
-            return all
-        }
-        for waiter in waiters { waiter.resume() }
+        // SIGKILL, not terminate(): a child spawned from a Dispatch thread inherits its blocked SIGTERM, and a
+        // program that does not unblock it (Python) would outlive the test.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Every complete line printed so far.
@@ -86,18 +78,7 @@ public final class PeerProcess: Sendable {
             if ContinuousClock.now >= deadline {
                 throw Failure(description: "timed out waiting for a line; output so far: \(output.suffix(20)); stderr: \(standardError.suffix(2000))")
             }
-            // Woken by new output, or re-checked every 100 ms (process exit produces no output event).
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        self.changed.withLock { $0.append(continuation) }
-                    }
-                }
-                group.addTask { try? await Task.sleep(for: .milliseconds(100)) }
-                await group.next()
-                group.cancelAll()
-                self.notify()
-            }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

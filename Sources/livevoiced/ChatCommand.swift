@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import ArgumentParser
+import AudioFrontEnd
 import FoundationEssentials
 import GeminiLive
 import Log
@@ -81,7 +82,7 @@ struct Chat: AsyncParsableCommand {
             await session.close()
             if printedText { print() }
             if let audioOut {
-                try WAVWriter.write(pcm16: audio, sampleRate: 24_000, to: audioOut)
+                try writeWAV(audio, sampleRate: 24_000, to: audioOut)
                 let seconds = Double(audio.count / 2) / 24_000
                 print("wrote \(audioOut): \(String(seconds, decimals: 2)) s of 24 kHz audio")
                 if !transcript.isEmpty { print("transcript: \(transcript)") }
@@ -91,6 +92,17 @@ struct Chat: AsyncParsableCommand {
             }
         } catch let error as LiveError {
             throw CleanExit.message(for: error)
+        }
+    }
+
+    /// Writes 16-bit mono PCM bytes as a WAV file.
+    private func writeWAV(_ pcm: Data, sampleRate: Int, to path: String) throws {
+        do {
+            let writer = try AudioFileWriter(path: path, sampleRate: sampleRate, container: .wav)
+            try pcm.withUnsafeBytes { try writer.write($0.bindMemory(to: Int16.self)) }
+            try writer.close()
+        } catch {
+            throw ExitError(message: "cannot write '\(path)': \(error)")
         }
     }
 

@@ -193,3 +193,21 @@ struct SessionTests {
         #expect(!handler.text.contains("AIza-TOP-SECRET"))
     }
 }
+
+@Suite("LiveSession cancellation")
+struct SessionCancellationTests {
+    @Test("cancelling a waiting receive leaves the session usable")
+    func cancelledReceive() async throws {
+        let (client, transport) = SessionTests.makeClient()
+        let session = try await client.live.connect(model: "m")
+        let waiting = Task { try await session.nextMessage() }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: LiveError.self) { _ = try await waiting.value }
+        #expect(!session.isClosed)
+        transport.push(#"{"serverContent":{"turnComplete":true}}"#)
+        #expect(try await session.nextMessage()?.serverContent?.turnComplete == true)
+        try await session.sendRealtimeInput(text: "still open")
+        await session.close()
+    }
+}

@@ -24,6 +24,7 @@ Prints "PORT <n>" once listening; then one line per notable event ("CLOSE_RCVD <
 import argparse
 import asyncio
 import json
+import signal
 import ssl
 import sys
 from urllib.parse import urlparse, parse_qs
@@ -116,6 +117,8 @@ async def main():
 
 
 if __name__ == "__main__":
+    # A parent that runs us from a thread with SIGTERM blocked (Dispatch does) passes the mask on.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

@@ -1,1 +1,0 @@
-print("livevoiced-bench: not yet")

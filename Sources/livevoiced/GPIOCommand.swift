@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+import ArgumentParser
+import BoardSupport
+import GPIO
+import JSON
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `livevoiced gpio`: look at the board's GPIO and check wiring without the model.
+struct GPIOCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpio",
+        abstract: "Inspect GPIO lines and check the wiring of the button, LED and tool actions.",
+        subcommands: [GPIOInfo.self, GPIOWatch.self, GPIOLed.self, GPIOSet.self, GPIOAction.self])
+}
+
+/// Options every `gpio` subcommand shares.
+struct GPIOBackendOptions: ParsableArguments {
+    @Flag(
+        help: ArgumentHelp(
+            "Use a simulated board (lines GPIO0 to GPIO27, plus any line the config names) instead of "
+                + "/dev/gpiochip*. Also set by LIVEVOICED_GPIO_SIMULATED=1."))
+    var simulated = false
+
+    var isSimulated: Bool { simulated || getenv("LIVEVOICED_GPIO_SIMULATED").map { String(cString: $0) == "1" } == true }
+
+    /// The libgpiod backend, or a simulated board that also has the lines named in `extraLines`.
+    func backend(extraLines: [String] = []) throws -> any GPIOBackend {
+        if isSimulated {
+            var names = (0...27).map { "GPIO\($0)" }
+            for name in extraLines where !names.contains(name) && LineAddress(name) == .name(name) { names.append(name) }
+            return SimulatedBoard(lines: names.map { SimulatedBoard.LineSpec(name: $0) }, clock: SystemMonotonicClock())
+        }
+        do {
+            return try LibgpiodBackend()
+        } catch {
+            throw failure(error.message)
+        }
+    }
+}
+
+/// Prints `message` to standard error and makes the command exit with status 1.
+func failure(_ message: String) -> ExitCode {
+    var line = Array("error: \(message)\n".utf8)
+    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    return ExitCode(1)
+}
+
+/// Prints a line and flushes, so pipes see it at once.
+func say(_ text: String) {
+    print(text)
+    fflush(nil)  // all streams; `stdout` itself is not concurrency-safe to name
+}
+
+/// Reads a configuration file's `[[tools]]`, with errors that name the key path and the line.
+func loadTools(_ path: String) throws -> ToolsConfig {
+    guard let file = fopen(path, "r") else { throw failure("cannot open \(path): \(String(cString: strerror(errno)))") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[0..<count] }
+    do {
+        return try ToolsConfig.parse(String(decoding: bytes, as: UTF8.self))
+    } catch {
+        throw failure("\(path): \(error)")
+    }
+}
+
+/// Compact JSON with sorted keys, for results a user or a script reads.
+func renderJSON(_ value: JSONValue) -> String {
+    switch value {
+    case .null: return "null"
+    case .bool(let flag): return flag ? "true" : "false"
+    case .int(let number): return String(number)
+    case .double(let number): return number.isFinite ? String(number) : "null"
+    case .string(let text):
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    case .array(let elements): return "[" + elements.map(renderJSON).joined(separator: ",") + "]"
+    case .object(let members):
+        return "{" + members.keys.sorted().map { renderJSON(.string($0)) + ":" + renderJSON(members[$0]!) }
+            .joined(separator: ",") + "}"
+    }
+}
+
+// MARK: - info
+
+struct GPIOInfo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "List chips and lines (like gpioinfo), and the lines a config uses.")
+
+    @OptionGroup var options: GPIOBackendOptions
+
+    @Option(help: "A livevoiced config file: also show which lines its [[tools]] use and whether they are free.")
+    var config: String?
+
+    func run() async throws {
+        let tools = try config.map(loadTools)?.tools ?? []
+        let backend = try options.backend(extraLines: tools.map(\.action.line))
+        let chips: [ChipInfo]
+        do {
+            chips = try backend.chips()
+        } catch {
+            throw failure(error.message)
+        }
+        say("GPIO backend: \(backend.description)")
+        if chips.isEmpty {
+            say("No GPIO chip found: this machine has no /dev/gpiochip* device, so there are no GPIO lines to use.")
+            say("(Usual on a PC, a VM or a container. Add --simulated to try the gpio commands on a simulated board.)")
+        }
+        for chip in chips {
+            say("\(chip.name) - \(chip.lines.count) lines (\(chip.label), \(chip.path)):")
+            for line in chip.lines {
+                var fields = ["\tline \(String(repeating: " ", count: max(0, 3 - String(line.id.offset).count)))\(line.id.offset):",
+                    line.id.name.map { "\"\($0)\"" } ?? "unnamed", line.direction.rawValue]
+                if line.isUsed { fields.append("consumer=\"\(line.consumer ?? "")\"") }
+                if line.activeLow { fields.append("active-low") }
+                if line.bias != .unknown, line.bias != .asIs { fields.append(line.bias.rawValue) }
+                if line.edges != .none { fields.append("edges=\(line.edges.rawValue)") }
+                if let debounce = line.debounce { fields.append("debounce=\(debounce.nanosecondsClamped / 1000)us") }
+                say(fields.joined(separator: "\t"))
+            }
+        }
+        guard !tools.isEmpty else { return }
+        say("Lines used by \(config ?? "the config"):")
+        for tool in tools {
+            let status: String
+            do {
+                let info = try backend.lineInfo(LineAddress(tool.action.line))
+                status = info.isUsed ? "\(info.id): in use by '\(info.consumer ?? "?")'" : "\(info.id): free"
+            } catch {
+                status = "not usable: \(error.message)"
+            }
+            say("  \(tool.name) (\(tool.action.kind.rawValue) \(tool.action.line)): \(status)")
+        }
+    }
+}
+
+// MARK: - watch
+
+struct GPIOWatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch", abstract: "Print debounced button events with timestamps until Ctrl-C.")
+
+    @OptionGroup var options: GPIOBackendOptions
+
+    @Argument(help: "The button's line: a name (GPIO17) or chip:offset (gpiochip0:17).")
+    var line: String
+
+    @Flag(help: "The button connects the line to 3.3 V (pull-down) instead of to ground (pull-up).")
+    var activeHigh = false
+
+    @Option(help: "Software debounce in milliseconds.") var debounceMs = 30
+    @Option(help: "Hold time of a long press in milliseconds.") var longPressMs = 1000
+
+    func run() async throws {
+        let backend = try options.backend(extraLines: [line])
+        let timing = ButtonTiming(debounce: .milliseconds(debounceMs), longPress: .milliseconds(longPressMs))
+        let button: Button
+        do {
+            button = try Button.request(
+                LineAddress(line), on: backend, activeLow: !activeHigh, bias: activeHigh ? .pullDown : .pullUp,
+                timing: timing, clock: SystemMonotonicClock())
+        } catch {
+            throw failure(error.message)
+        }
+        say("Watching \(button.id) (debounce \(debounceMs) ms, long press \(longPressMs) ms); Ctrl-C stops.")
+        if let board = backend as? SimulatedBoard {
+            say("Simulated: press Enter to toggle the button, p to press, r to release, q to stop typing.")
+            SimulatedKeyboard.start(board: board, line: line, activeLow: !activeHigh) { say($0) }
+        }
+        do {
+            for try await event in button.events() { say(event.description) }
+        } catch let error as GPIOError {
+            throw failure(error.message)
+        }
+    }
+}
+
+// MARK: - led
+
+struct GPIOLed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "led", abstract: "Show an LED pattern on a line, to check the LED's wiring.")
+
+    @OptionGroup var options: GPIOBackendOptions
+
+    @Argument(help: "The LED's line: a name (GPIO18) or chip:offset.") var line: String
+
+    @Argument(help: "One of: \(LEDPattern.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var pattern: String
+
+    @Flag(help: "The LED lights when the line is low.") var activeLow = false
+    @Option(help: "How long to show the pattern, in seconds.") var seconds: Double = 5
+
+    func validate() throws {
+        guard LEDPattern(rawValue: pattern) != nil else {
+            throw ValidationError(
+                "unknown pattern '\(pattern)'; choose one of: \(LEDPattern.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be from 0 to 3600") }
+    }
+
+    func run() async throws {
+        let backend = try options.backend(extraLines: [line])
+        let led: StatusLED
+        do {
+            led = try StatusLED.request(LineAddress(line), on: backend, activeLow: activeLow, clock: SystemMonotonicClock())
+        } catch {
+            throw failure(error.message)
+        }
+        say("Showing \(pattern) on \(led.id) for \(seconds) s.")
+        led.start()
+        led.set(LEDPattern(rawValue: pattern)!)
+        try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        led.stop()
+        if let board = backend as? SimulatedBoard, let changes = try? board.history(line) {
+            say("Simulated LED: \(changes.count) level changes; first: \(changes.prefix(6).map(\.description).joined(separator: ", "))")
+        }
+        say("Done; the LED is off.")
+    }
+}
+
+// MARK: - set
+
+struct GPIOSet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Drive a line to 0 or 1 and read it back, to check an output's wiring.")
+
+    @OptionGroup var options: GPIOBackendOptions
+
+    @Argument(help: "The line: a name (GPIO27) or chip:offset.") var line: String
+    @Argument(help: "0 or 1 (logical: with --active-low, 1 drives the line low).") var value: Int
+
+    @Flag(help: "1 drives the line low.") var activeLow = false
+    @Option(help: "Keep the line requested this many seconds before exiting.") var hold: Double = 0
+
+    func validate() throws {
+        guard value == 0 || value == 1 else { throw ValidationError("the value must be 0 or 1, not \(value)") }
+        guard hold >= 0, hold <= 3600 else { throw ValidationError("--hold must be from 0 to 3600 seconds") }
+    }
+
+    func run() async throws {
+        let backend = try options.backend(extraLines: [line])
+        do {
+            let output = try backend.requestOutput(
+                LineAddress(line), settings: OutputSettings(activeLow: activeLow, initialValue: value == 1))
+            let readBack = try output.value()
+            say("\(output.id) set to \(value); reads back \(readBack ? 1 : 0)")
+            if hold > 0 { try await Task.sleep(for: .milliseconds(Int(hold * 1000))) }
+            guard readBack == (value == 1) else {
+                throw failure("\(output.id) reads back \(readBack ? 1 : 0) after being set to \(value): check the wiring")
+            }
+        } catch let error as GPIOError {
+            throw failure(error.message)
+        }
+    }
+}
+
+// MARK: - action
+
+struct GPIOAction: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "action",
+        abstract: "Run one of the config's tool actions exactly as a model's tool call would.",
+        discussion: """
+            Uses the same allowlist, limits and result text as the daemon. The result is printed as JSON; the \
+            exit status is 1 when the call was refused or failed. When the action arms an auto-off timer, the \
+            command waits for it (Ctrl-C leaves the line as it is).
+            """)
+
+    @OptionGroup var options: GPIOBackendOptions
+
+    @Option(help: "The livevoiced config file with the [[tools]] tables.") var config: String
+    @Argument(help: "The tool's name.") var name: String
+    @Argument(help: "The arguments as a JSON object, e.g. '{\"on\": true}'.") var arguments: String = "{}"
+
+    func run() async throws {
+        let tools = try loadTools(config)
+        let parsed: JSONValue
+        do {
+            parsed = try JSONDecoder().decode(JSONValue.self, from: Data(arguments.utf8))
+        } catch {
+            throw failure("the arguments are not valid JSON: \(arguments)")
+        }
+        let backend = try options.backend(extraLines: tools.tools.map(\.action.line))
+        let registry: ToolRegistry
+        do {
+            registry = try ToolRegistry(config: tools, backend: backend)
+        } catch {
+            throw failure("\(config): \(error)")
+        }
+        let result = await registry.call(name: name, arguments: parsed)
+        say(renderJSON(result.response))
+        let pending = await registry.pendingAutoOffs
+        if let wait = pending[name] {
+            say("Auto-off armed: waiting \(wait.milliseconds / 1000) s to switch it off (Ctrl-C leaves it on).")
+            await registry.waitForTimers()
+            say("Switched off.")
+        }
+        if result.isError { throw ExitCode(1) }
+    }
+}
