@@ -92,8 +92,9 @@ public struct ALSAError: Error, Sendable, Equatable, CustomStringConvertible {
             return "device busy: another program (PulseAudio/PipeWire?) holds it; stop it (`fuser -v /dev/snd/*` shows who) "
                 + "or use dsnoop/dmix so that several programs can share the card (see board/alsa/)"
         case .noSuchDevice where call == "snd_pcm_open":
-            return "no PCM called '\(device)': list the names with `livevoiced audio devices` (or `arecord -L`/`aplay -L`); "
-                + "hardware devices are written like 'plughw:CARD=Device,DEV=0' or 'plughw:1,0'"
+            return "'\(device)' is not a known PCM, or the sound card it refers to is not there: list the names with "
+                + "`livevoiced audio devices` (or `arecord -L`/`aplay -L`); hardware devices are written like "
+                + "'plughw:CARD=Device,DEV=0' or 'plughw:1,0'"
         case .noDevice, .noDeviceOrAddress:
             return call == "snd_pcm_open"
                 ? "the sound card for '\(device)' is not there (unplugged, or another card number?): check `livevoiced audio devices`"

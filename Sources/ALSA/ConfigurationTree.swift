@@ -8,9 +8,26 @@ internal import CALSA
 final class ConfigurationTree {
     let root: OpaquePointer
 
-    init(text: String, device: String, stream: PCMStream?) throws(ALSAError) {
+    /// Parses `text`; with `extendingSystem` on top of a copy of the system configuration (alsa.conf and
+    /// what it includes), otherwise on its own.
+    init(text: String, extendingSystem: Bool = false, device: String, stream: PCMStream?) throws(ALSAError) {
         var top: OpaquePointer?
-        var result = snd_config_top(&top)
+        var result: Int32
+        if extendingSystem {
+            var global: OpaquePointer?
+            result = snd_config_update_ref(&global)
+            guard result >= 0, let global else {
+                throw ALSAError(returnValue: Int(result), call: "snd_config_update_ref", device: device, stream: stream,
+                                detail: "the system ALSA configuration does not load")
+            }
+            result = snd_config_copy(&top, global)
+            snd_config_unref(global)
+            guard result >= 0 else {
+                throw ALSAError(returnValue: Int(result), call: "snd_config_copy", device: device, stream: stream)
+            }
+        } else {
+            result = snd_config_top(&top)
+        }
         guard result >= 0, let top else {
             throw ALSAError(returnValue: Int(result), call: "snd_config_top", device: device, stream: stream)
         }
@@ -39,3 +56,12 @@ final class ConfigurationTree {
 
 @available(*, unavailable)
 extension ConfigurationTree: Sendable {}
+
+/// Checks ALSA configuration text (asound.conf syntax) without opening anything.
+public enum ALSAConfigurationText {
+    /// Throws an ``ALSAError`` from `snd_config_load` when `text` does not parse (alsa-lib prints the line
+    /// and column to standard error).
+    public static func validate(_ text: String) throws(ALSAError) {
+        _ = try ConfigurationTree(text: text, device: "(configuration text)", stream: nil)
+    }
+}

@@ -56,7 +56,8 @@ public final class PCM {
         let stream = configuration.stream
         var tree: ConfigurationTree?
         if let text = configuration.configurationText {
-            tree = try ConfigurationTree(text: text, device: device, stream: stream)
+            tree = try ConfigurationTree(
+                text: text, extendingSystem: configuration.configurationTextExtendsSystem, device: device, stream: stream)
         }
         let cStream = stream == .capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK
         var opened: OpaquePointer?

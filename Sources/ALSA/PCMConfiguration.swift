@@ -44,6 +44,9 @@ public struct PCMConfiguration: Sendable, Hashable {
     /// configuration (for tests and self-contained setups). Nil means the system configuration
     /// (`/usr/share/alsa/alsa.conf`, `/etc/asound.conf`, `~/.asoundrc`, or `ALSA_CONFIG_PATH`).
     public var configurationText: String?
+    /// Whether ``configurationText`` is added on top of the system configuration (so that `default`,
+    /// `plughw:...` and the user's names stay defined) instead of replacing it.
+    public var configurationTextExtendsSystem: Bool
 
     /// Creates a configuration; see the properties for the meaning of each value.
     public init(
@@ -53,7 +56,8 @@ public struct PCMConfiguration: Sendable, Hashable {
         periodMilliseconds: Int = 10,
         periodsPerBuffer: Int = 4,
         allowPluginResampling: Bool = false,
-        configurationText: String? = nil
+        configurationText: String? = nil,
+        configurationTextExtendsSystem: Bool = false
     ) {
         self.device = device
         self.stream = stream
@@ -62,6 +66,7 @@ public struct PCMConfiguration: Sendable, Hashable {
         self.periodsPerBuffer = periodsPerBuffer
         self.allowPluginResampling = allowPluginResampling
         self.configurationText = configurationText
+        self.configurationTextExtendsSystem = configurationTextExtendsSystem
     }
 
     /// Checks the values before any device is touched; throws an ``ALSAError`` with code `EINVAL` and a

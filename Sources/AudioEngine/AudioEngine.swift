@@ -126,7 +126,8 @@ public final class AudioEngine: Sendable {
             device: device.name, stream: stream, sampleRate: device.sampleRate,
             periodMilliseconds: device.periodMilliseconds, periodsPerBuffer: device.periodsPerBuffer,
             allowPluginResampling: configuration.allowPluginResampling,
-            configurationText: configuration.alsaConfigurationText)
+            configurationText: configuration.alsaConfigurationText,
+            configurationTextExtendsSystem: configuration.alsaConfigurationTextExtendsSystem)
     }
 
     private func open(_ configuration: PCMConfiguration) throws(AudioEngineError) -> PCM {

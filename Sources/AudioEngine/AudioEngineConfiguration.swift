@@ -46,6 +46,8 @@ public struct AudioEngineConfiguration: Sendable {
     /// ALSA configuration text (asound.conf syntax) defining the device names, used instead of the
     /// system configuration; nil uses the system's (the normal case).
     public var alsaConfigurationText: String?
+    /// Whether ``alsaConfigurationText`` adds to the system configuration instead of replacing it.
+    public var alsaConfigurationTextExtendsSystem = false
     /// Whether alsa-lib's plug/rate plugins may resample (off: the engine resamples instead).
     public var allowPluginResampling = false
 

@@ -43,8 +43,8 @@ struct AudioDeviceOptions: ParsableArguments {
     @Option(
         name: .customLong("alsa-config"),
         help: ArgumentHelp(
-            "Use this asound.conf-syntax file instead of the system's ALSA configuration.",
-            discussion: "To try a setup from board/alsa/ without installing it. The file replaces the system configuration; begin it with </usr/share/alsa/alsa.conf> to keep the standard names (default, plughw:...)."))
+            "Add the PCMs defined in this asound.conf-syntax file to the system's ALSA configuration.",
+            discussion: "To try a setup from board/alsa/ without installing it in /etc/asound.conf."))
     var alsaConfig: String?
 
     @Option(name: .customLong("delay-ms"), help: "Extra delay of the echo behind the reference, in ms (`audio loopback` suggests one).")
@@ -67,7 +67,11 @@ struct AudioDeviceOptions: ParsableArguments {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error; not '\(logLevel)'")
         }
         if let alsaConfig {
-            _ = try readTextFile(alsaConfig, what: "--alsa-config")
+            do {
+                try ALSAConfigurationText.validate(try readTextFile(alsaConfig, what: "--alsa-config"))
+            } catch let error as ALSAError {
+                throw ValidationError("--alsa-config: '\(alsaConfig)' is not valid ALSA configuration (\(error.code); alsa-lib printed where)")
+            }
         }
     }
 
@@ -78,6 +82,7 @@ struct AudioDeviceOptions: ParsableArguments {
         configuration.playback = playback
             ? .init(name: playbackDevice, sampleRate: 24000, periodMilliseconds: periodMilliseconds) : nil
         configuration.alsaConfigurationText = try alsaConfig.map { try readTextFile($0, what: "--alsa-config") }
+        configuration.alsaConfigurationTextExtendsSystem = true
         configuration.referenceOffsetMilliseconds = delayMilliseconds
         configuration.realtimePriority = noRealtime ? nil : 60
         return configuration
