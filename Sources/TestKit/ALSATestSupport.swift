@@ -14,6 +14,11 @@ import Musl
 /// The text is meant for `PCMConfiguration.configurationText` (opened with `snd_pcm_open_lconf`), so
 /// tests never depend on, or change, the system's ALSA configuration.
 ///
+/// One alsa-lib quirk to know: a capture `file` plugin *behind a plug* (``capture(name:from:slaveRate:)``
+/// with a rate) reads its input file in `mmap_begin` for every frame the slave offers, and a smaller
+/// commit drops the rest, so reads shorter than the buffer skip input. Read whole buffers there, or
+/// check levels and frequencies rather than samples. Without a plug, reads are sample-exact.
+///
 /// What these plugins do about time (read from alsa-lib 1.2.8 `pcm_null.c`/`pcm_file.c`): nothing.
 /// `null` reports the whole buffer as available in every state but PREPARED, so reads and writes return
 /// at once and never xrun; `file` passes timing through to its slave. A test that needs real time must
@@ -111,6 +116,17 @@ public final class ALSATestDirectory {
 
     /// Reads a raw S16_LE file at `path`; empty when it does not exist.
     public static func readRaw(path: String) -> [Int16] {
+        let bytes = readBytes(path: path)
+        let count = bytes.count / 2
+        return (0..<count).map { Int16(bitPattern: UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8) }
+    }
+
+    /// Reads a UTF-8 text file at `path`; empty when it does not exist.
+    public static func readText(path: String) -> String {
+        String(decoding: readBytes(path: path), as: UTF8.self)
+    }
+
+    private static func readBytes(path: String) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return [] }
         defer { close(fd) }
@@ -121,8 +137,7 @@ public final class ALSATestDirectory {
             if n <= 0 { break }
             bytes += chunk[0..<n]
         }
-        let count = bytes.count / 2
-        return (0..<count).map { Int16(bitPattern: UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8) }
+        return bytes
     }
 }
 
