@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+import ALSA
+import AudioEngine
+import TestKit
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The engine on the kernel's loopback card (snd-aloop), where what it plays comes straight back into its
+/// microphone: clocked devices, real `snd_pcm_delay` values, a real echo path. Skipped without the card
+/// (the qemu board rig loads it).
+@Suite(
+    "AudioEngine on the snd-aloop loopback card",
+    .enabled(if: access("/proc/asound/Loopback", F_OK) == 0, "needs snd-aloop (modprobe snd-aloop)"),
+    .serialized, .timeLimit(.minutes(2)))
+struct LoopbackCardEngineTests {
+    @Test("the echo of the test signal is found right where the engine put the reference")
+    func echoPathAlignment() async throws {
+        var configuration = AudioEngineConfiguration()
+        configuration.capture = .init(name: "hw:Loopback,1,6", sampleRate: 16000)
+        configuration.playback = .init(name: "hw:Loopback,0,6", sampleRate: 24000)
+        configuration.diagnostics = true
+        configuration.realtimePriority = nil
+        let engine = AudioEngine(configuration: configuration, makeProcessor: { PassThroughProcessor() })
+        try engine.start()
+        let signal = LoopbackSignal.make(seconds: 3, sampleRate: 24000)
+        let sink = engine.playback
+        let feeder = Task {
+            var offset = 0
+            while offset < signal.count {
+                offset += sink.write(signal[offset...])
+                if offset < signal.count { _ = await sink.waitForSpace(atLeast: 2400) }
+            }
+        }
+        var mic: [Int16] = []
+        var reference: [Int16] = []
+        var output: [Int16] = []
+        for await frame in engine.frames {
+            guard let diagnostics = frame.diagnostics else { continue }
+            mic += diagnostics.mic
+            reference += diagnostics.reference
+            output += frame.samples
+            if mic.count >= 16000 * 4 { break }
+        }
+        feeder.cancel()
+        engine.stop()
+        let stats = engine.statistics
+        // Both ends of one loopback substream run at the rate the first opened (the microphone's 16 kHz).
+        #expect(stats.capture.sampleRate == 16000)
+        #expect(stats.playback?.sampleRate == 16000)
+        #expect(stats.capture.clockedByDevice && stats.playback?.clockedByDevice == true)
+        let analysis = LoopbackAnalysis.analyze(mic: mic, reference: reference, output: output)
+        let delay = try #require(analysis.delayMilliseconds)
+        print("snd-aloop echo: \(delay) ms behind the reference (slack \(configuration.alignmentSlackMilliseconds) ms), correlation \(analysis.correlation), playback delay \(stats.playback?.delayMilliseconds ?? -1) ms, capture delay \(stats.capture.delayMilliseconds ?? -1) ms, late \(stats.referenceLateSamples), locks \(stats.referenceLocks), slews \(stats.referenceSlews), xruns \(stats.capture.xruns)/\(stats.playback?.xruns ?? -1)")
+        #expect(analysis.correlation > 0.8, "a digital loop echoes the reference almost exactly")
+        // The engine places the reference 10 ms (the slack) early; the loop itself adds at most a period or two.
+        #expect(delay >= 0 && delay <= 60)
+        #expect(abs((analysis.echoReturnLossDB ?? 99)) < 3, "a digital loop loses nothing (the linear resampler a little)")
+    }
+}
