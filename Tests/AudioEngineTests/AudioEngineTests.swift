@@ -151,11 +151,29 @@ struct AudioEngineTests {
         #expect(await Self.eventually { sink.bufferedSamples == 0 })
         try await Task.sleep(for: .milliseconds(50))
         engine.stop()
-        #expect(await sink.waitForSpace(atLeast: 1) == false || sink.freeSpace > 0)
         #expect(sink.write([1, 2, 3]) == 0, "a stopped engine takes nothing")
         let played = dir.readRaw("out.raw")
         let start = try #require(Self.find(signal[0..<64], in: played))
         #expect(Array(played[start..<min(played.count, start + signal.count)]) == signal, "nothing lost or reordered")
+    }
+
+    @Test("stopping the engine releases a writer waiting for room, with false")
+    func stopReleasesWaitingWriter() async throws {
+        let dir = ALSATestDirectory()
+        var configuration = Self.configuration(dir, input: [0])
+        configuration.playbackBufferMilliseconds = 100
+        // Never started: nothing drains the sink, so it stays full until stop().
+        let engine = AudioEngine(configuration: configuration, makeProcessor: { PassThroughProcessor() })
+        let sink = engine.playback
+        #expect(sink.write([Int16](repeating: 1, count: 5000)) == sink.capacity)
+        #expect(sink.isFull)
+        let waiter = Task { await sink.waitForSpace(atLeast: 100) }
+        try await Task.sleep(for: .milliseconds(50))
+        engine.stop()
+        #expect(await waiter.value == false)
+        let cancelled = Task { await sink.waitForSpace(atLeast: 100) }
+        cancelled.cancel()
+        #expect(await cancelled.value == false)
     }
 
     @Test("flush drops what is queued within a period; audio written after it plays")
