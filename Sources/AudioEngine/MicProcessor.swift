@@ -63,6 +63,7 @@ public protocol MicProcessor: AnyObject {
 /// A stand-in front end: copies the microphone to the output unchanged and calls a frame speech when its
 /// level is above a threshold (an energy gate, not a voice activity detector).
 public final class PassThroughProcessor: MicProcessor {
+    /// Samples per frame.
     public let frameLength: Int
     /// Frames at or above this level (dBFS) count as speech.
     public let speechThresholdDBFS: Float
@@ -76,6 +77,7 @@ public final class PassThroughProcessor: MicProcessor {
         self.speechThresholdDBFS = speechThresholdDBFS
     }
 
+    /// Copies `mic` to `output` and measures its level; `reference` is ignored.
     public func process(
         mic: UnsafeBufferPointer<Int16>,
         reference: UnsafeBufferPointer<Int16>,
@@ -83,11 +85,12 @@ public final class PassThroughProcessor: MicProcessor {
     ) -> MicFrameAnalysis {
         let n = min(mic.count, output.count)
         if n > 0 { output.baseAddress!.update(from: mic.baseAddress!, count: n) }
-        let level = Level.dBFS(UnsafeBufferPointer(rebasing: mic[0..<n]))
+        let level = SignalLevel.dBFS(UnsafeBufferPointer(rebasing: mic[0..<n]))
         let probability = min(1, max(0, (level - speechThresholdDBFS + 10) / 20))
         return MicFrameAnalysis(isSpeech: level >= speechThresholdDBFS, speechProbability: probability, levelDBFS: level)
     }
 
+    /// Remembers the delay (there is no canceller to give it to).
     public func setBaseDelay(samples: Int) {
         baseDelaySamples = samples
     }
@@ -97,7 +100,7 @@ public final class PassThroughProcessor: MicProcessor {
 extension PassThroughProcessor: Sendable {}
 
 /// Signal level helpers (allocation-free).
-public enum Level {
+public enum SignalLevel {
     /// The RMS level of `samples` in dBFS, relative to a full-scale square wave; -120 for silence.
     public static func dBFS(_ samples: UnsafeBufferPointer<Int16>) -> Float {
         guard !samples.isEmpty else { return -120 }

@@ -26,8 +26,11 @@ public typealias SampleRateConverterFactory = @Sendable (_ inputRate: Int, _ out
 /// aliasing through when it lowers the rate. A stand-in for speexdsp's resampler; the engine only uses it
 /// when a device runs at another rate than asked, or for the 24 kHz → 16 kHz reference.
 public final class LinearResampler: SampleRateConverter {
+    /// The input rate in Hz.
     public let inputRate: Int
+    /// The output rate in Hz.
     public let outputRate: Int
+    /// Linear interpolation adds no delay worth counting.
     public var latency: Int { 0 }
     private let step: Double
     /// Where the next output sample falls, in input samples from the start of the next input block
@@ -43,6 +46,7 @@ public final class LinearResampler: SampleRateConverter {
         self.step = Double(inputRate) / Double(outputRate)
     }
 
+    /// Converts all of `input` into `output` (see ``SampleRateConverter/process(_:into:)``).
     public func process(_ input: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Int16>) -> Int {
         let n = input.count
         guard n > 0 else { return 0 }

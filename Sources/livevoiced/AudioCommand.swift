@@ -125,9 +125,11 @@ func readTextFile(_ path: String, what: String) throws -> String {
 enum Interrupt {
     private static let raised = Atomic<Bool>(false)
 
-    /// Installs the handlers (once per process).
+    /// Installs the handlers (once per process). A second Ctrl-C exits at once, for a device that hangs.
     static func install() {
-        let handler: @convention(c) (Int32) -> Void = { _ in Interrupt.raised.store(true, ordering: .relaxed) }
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            if Interrupt.raised.exchange(true, ordering: .relaxed) { _exit(130) }
+        }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
     }

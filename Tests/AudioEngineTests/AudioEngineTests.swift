@@ -98,7 +98,7 @@ struct AudioEngineTests {
         let body = Array(samples[160..<(160 + 8000)])
         let crossings = zip(body, body.dropFirst()).filter { ($0 < 0) != ($1 < 0) }.count
         #expect(abs(crossings - 1000) <= 4)
-        let level = body.withUnsafeBufferPointer { Level.dBFS($0) }
+        let level = body.withUnsafeBufferPointer { SignalLevel.dBFS($0) }
         #expect(abs(level - -9.03) < 0.5)
     }
 

@@ -15,7 +15,7 @@ struct LoopbackAnalysisTests {
         #expect(signal.count == 48000)
         #expect(signal[0..<12000].allSatisfy { $0 == 0 })
         let burst = Array(signal[12000..<(12000 + 7200)])
-        let level = burst.withUnsafeBufferPointer { Level.dBFS($0) }
+        let level = burst.withUnsafeBufferPointer { SignalLevel.dBFS($0) }
         #expect(abs(level - -20) < 0.5)
         #expect(signal[(12000 + 7200)..<(12000 + 12000)].allSatisfy { $0 == 0 }, "200 ms gap")
     }
