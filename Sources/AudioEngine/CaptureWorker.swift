@@ -120,7 +120,16 @@ final class CaptureWorker: @unchecked Sendable {
                 }
                 continue
             }
-            pacer?.wait()
+            // Without a device clock: wait for the end of the period, and take that deadline as the time
+            // the period's last sample was "captured".
+            var deadline: UInt64?
+            if var schedule = pacer {
+                let next = schedule.advance()
+                pacer = schedule
+                if next.restarted { aligner.unlock() }
+                schedule.wait(until: next.deadline)
+                deadline = next.deadline
+            }
             let frames = pcm.periodFrames
             do {
                 _ = try pcm.read(into: period.prefix(frames))
@@ -129,7 +138,7 @@ final class CaptureWorker: @unchecked Sendable {
                 accumulated = 0
                 continue
             }
-            let now = Clock.nanoseconds()
+            let now = deadline ?? Clock.nanoseconds()
             let delay = pcm.delay()
             slot.publish(delay: delay)
             convertAndProcess(frames: frames, readTime: now, delay: delay ?? 0, deviceRate: pcm.sampleRate)

@@ -75,7 +75,9 @@ enum Clock {
     }
 }
 
-/// Keeps a loop at real-time speed with absolute deadlines, for devices with no clock of their own.
+/// Keeps a loop at real-time speed with absolute deadlines, for devices with no clock of their own. Its
+/// deadlines also stand in for the device clock: they are exact, where reading the clock after a wake-up
+/// would add the scheduling jitter to the reference timeline.
 struct Pacer {
     private let periodNanoseconds: UInt64
     private var next: UInt64 = 0
@@ -84,17 +86,22 @@ struct Pacer {
         periodNanoseconds = UInt64(frames) * 1_000_000_000 / UInt64(max(1, sampleRate))
     }
 
-    /// Waits for the next period boundary. After a stall of more than ten periods it starts a new
-    /// schedule instead of racing to catch up.
-    mutating func wait() {
+    /// Advances the schedule by one period and returns the new deadline, and whether the schedule
+    /// restarted (first period, or a stall of more than ten periods: then it starts afresh instead of
+    /// racing to catch up).
+    mutating func advance() -> (deadline: UInt64, restarted: Bool) {
         let now = Clock.nanoseconds()
+        var restarted = false
         if next == 0 || now > next + 10 * periodNanoseconds {
             next = now
+            restarted = true
         }
         next += periodNanoseconds
-        Clock.sleep(until: next)
+        return (next, restarted)
     }
 
-    /// Forgets the schedule (after a device was reopened).
-    mutating func reset() { next = 0 }
+    /// Sleeps until `deadline`.
+    func wait(until deadline: UInt64) {
+        Clock.sleep(until: deadline)
+    }
 }

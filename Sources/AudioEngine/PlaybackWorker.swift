@@ -118,17 +118,23 @@ final class PlaybackWorker: @unchecked Sendable {
                 slot.lose(error, logger: environment.logger)
                 continue
             }
-            let now = Clock.nanoseconds()
             let delay = pcm.delay()
             slot.publish(delay: delay)
-            // A device without a clock (null, file) takes each period at once. The pacer keeps the writes
-            // at real-time speed, so time it as a card whose buffer the writer keeps full: what was just
-            // written is heard a buffer later. (Without that, a reader of the reference racing the writer
-            // would ask for samples not written yet.)
-            let queued = pacer == nil ? delay ?? 0 : pcm.bufferFrames
-            pushReference(played, writeTime: now, delay: queued, deviceRate: pcm.sampleRate)
-            if got > 0 { sink.wakeWritersIfWaiting() }
-            pacer?.wait()
+            if var schedule = pacer {
+                // A device without a clock (null, file) takes each period at once. The pacer keeps the
+                // writes at real-time speed; time them as a card whose buffer the writer keeps full, on the
+                // pacer's exact schedule: what was just written is heard a buffer after this period ends.
+                // (Timing by the write itself would race the reader of the reference.)
+                let next = schedule.advance()
+                pacer = schedule
+                if next.restarted { timeline.bumpEpoch() }
+                pushReference(played, writeTime: next.deadline, delay: pcm.bufferFrames, deviceRate: pcm.sampleRate)
+                if got > 0 { sink.wakeWritersIfWaiting() }
+                schedule.wait(until: next.deadline)
+            } else {
+                pushReference(played, writeTime: Clock.nanoseconds(), delay: delay ?? 0, deviceRate: pcm.sampleRate)
+                if got > 0 { sink.wakeWritersIfWaiting() }
+            }
         }
         slot.close()
     }

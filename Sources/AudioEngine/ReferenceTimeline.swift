@@ -109,6 +109,11 @@ package struct ReferenceAligner {
         self.counters = counters
     }
 
+    /// Forgets the lock, so that the next frame locks afresh (the capture side's clock jumped).
+    mutating func unlock() {
+        locked = false
+    }
+
     /// Fills `out` with the reference for the mic frame whose first sample was captured at `frameTime`
     /// (µs, wrapping). `leadSamples` places the reference that much earlier than measured (the slack).
     package mutating func fill(
