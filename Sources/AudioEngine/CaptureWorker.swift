@@ -31,7 +31,7 @@ final class CaptureWorker: @unchecked Sendable {
     /// Reference ring (consumer side) and the playback timeline; nil without playback.
     private let referenceRing: SPSCRing<Int16>?
     private let timeline: ReferenceTimeline
-    private var aligner: ReferenceAligner
+    private let aligner: ReferenceAligner
 
     /// Processed samples (plus raw mic and reference with diagnostics), then one record per frame.
     let sampleRing: SPSCRing<Int16>
@@ -43,6 +43,8 @@ final class CaptureWorker: @unchecked Sendable {
     private var period: SampleBuffer
     private var accumulator: SampleBuffer
     private var accumulated = 0
+    /// xruns + suspends of the current PCM when last looked at.
+    private var lastRecoveries = 0
     private var reference: SampleBuffer
     private var output: SampleBuffer
 
@@ -118,6 +120,8 @@ final class CaptureWorker: @unchecked Sendable {
                     environment.logger.error("\(error)")
                     break
                 }
+                lastRecoveries = 0
+                aligner.unlock()
                 continue
             }
             // Without a device clock: wait for the end of the period, and take that deadline as the time
@@ -141,6 +145,14 @@ final class CaptureWorker: @unchecked Sendable {
             let now = deadline ?? Clock.nanoseconds()
             let delay = pcm.delay()
             slot.publish(delay: delay)
+            // An overrun lost audio: the partial frame before it is from another time, and the
+            // reference must be found afresh rather than slewed to.
+            let recoveries = pcm.counters.xruns &+ pcm.counters.suspends
+            if recoveries != lastRecoveries {
+                lastRecoveries = recoveries
+                accumulated = 0
+                aligner.unlock()
+            }
             convertAndProcess(frames: frames, readTime: now, delay: delay ?? 0, deviceRate: pcm.sampleRate)
         }
         slot.close()

@@ -36,6 +36,8 @@ final class PlaybackWorker: @unchecked Sendable {
     private var seenFlush: UInt = 0
     private var playing = false
     private var gapPeriods = 0
+    /// xruns + suspends of the current PCM when last looked at.
+    private var lastRecoveries = 0
 
     init(
         pcm: PCM, configuration: AudioEngineConfiguration, sink: PlaybackSink, counters: StreamCounters,
@@ -99,6 +101,7 @@ final class PlaybackWorker: @unchecked Sendable {
                     environment.logger.error("\(error)")
                     break
                 }
+                lastRecoveries = 0
                 continue
             }
             handleFlush(pcm: pcm)
@@ -120,6 +123,12 @@ final class PlaybackWorker: @unchecked Sendable {
             }
             let delay = pcm.delay()
             slot.publish(delay: delay)
+            // An underrun restarted the device: its clock no longer lines up with the positions.
+            let recoveries = pcm.counters.xruns &+ pcm.counters.suspends
+            if recoveries != lastRecoveries {
+                lastRecoveries = recoveries
+                timeline.bumpEpoch()
+            }
             if var schedule = pacer {
                 // A device without a clock (null, file) takes each period at once. The pacer keeps the
                 // writes at real-time speed; time them as a card whose buffer the writer keeps full, on the

@@ -92,31 +92,47 @@ package final class ReferenceTimeline: Sendable {
 /// Picks, for each microphone frame, the reference samples that left the speaker during the same time
 /// window (less the alignment slack), from the reference ring. Owned by the capture thread.
 ///
-/// It locks onto the timeline once (first frame, or after the epoch changed), then advances one frame at a
-/// time so that scheduling jitter never moves the reference; every 50 frames it compares its position
-/// with the timeline and slews by the mean error when that exceeds 2 ms (clock drift between two cards).
-package struct ReferenceAligner {
+/// It locks onto the timeline once (first frame, after the epoch changed, or after the capture side
+/// reported an overrun), then advances exactly one frame at a time, so that scheduling jitter in the
+/// timestamps never moves the reference. Every ``window`` frames (the first time after a lock, after
+/// ``firstWindow``) it takes the median of the differences between its position and the timeline's, and
+/// slews by it when that exceeds 2 ms: clock drift between two cards and a noisy lock are corrected, a
+/// few late wake-ups are not.
+package final class ReferenceAligner {
+    /// Frames per drift measurement (0.64 s of 10 ms frames).
+    package static let window = 64
+    /// Frames in the first measurement after a lock, which takes the lock's one noisy timestamp out fast.
+    package static let firstWindow = 8
+
     private var next: UInt = 0
     private var locked = false
     private var epoch: UInt = 0
-    private var errorSum = 0
-    private var errorFrames = 0
+    private let errors: UnsafeMutableBufferPointer<Int>
+    private var errorCount = 0
+    private var windowLength = ReferenceAligner.firstWindow
 
     /// Counters, read by the engine's statistics (capture thread writes, any thread reads).
     package let counters: AlignmentCounters
 
+    /// Makes an aligner; its one buffer is allocated here, never on the capture thread's hot path.
     package init(counters: AlignmentCounters) {
         self.counters = counters
+        errors = .allocate(capacity: Self.window)
+        errors.initialize(repeating: 0)
+    }
+
+    deinit {
+        errors.deallocate()
     }
 
     /// Forgets the lock, so that the next frame locks afresh (the capture side's clock jumped).
-    mutating func unlock() {
+    package func unlock() {
         locked = false
     }
 
     /// Fills `out` with the reference for the mic frame whose first sample was captured at `frameTime`
     /// (µs, wrapping). `leadSamples` places the reference that much earlier than measured (the slack).
-    package mutating func fill(
+    package func fill(
         _ out: UnsafeMutableBufferPointer<Int16>, frameTime: UInt, leadSamples: Int,
         ring: SPSCRing<Int16>, timeline: ReferenceTimeline
     ) {
@@ -133,29 +149,20 @@ package struct ReferenceAligner {
             next = target
             locked = true
             epoch = anchor.epoch
-            errorSum = 0
-            errorFrames = 0
+            errorCount = 0
+            windowLength = Self.firstWindow
             counters.locks.wrappingAdd(1, ordering: .relaxed)
         } else {
-            let error = Int(bitPattern: target &- next)
-            if abs(error) > 1600 {
-                // More than 100 ms off: a jump nobody announced (a stall); re-lock at once.
-                next = target
-                errorSum = 0
-                errorFrames = 0
-                counters.locks.wrappingAdd(1, ordering: .relaxed)
-            } else {
-                errorSum += error
-                errorFrames += 1
-                if errorFrames == 50 {
-                    let mean = errorSum / errorFrames
-                    if abs(mean) >= 32 {
-                        next = next &+ UInt(bitPattern: mean)
-                        counters.slews.wrappingAdd(1, ordering: .relaxed)
-                    }
-                    errorSum = 0
-                    errorFrames = 0
+            errors[errorCount] = Int(bitPattern: target &- next)
+            errorCount += 1
+            if errorCount == windowLength {
+                let median = Self.median(UnsafeMutableBufferPointer(rebasing: errors[0..<windowLength]))
+                if abs(median) >= 32 {
+                    next = next &+ UInt(bitPattern: median)
+                    counters.slews.wrappingAdd(1, ordering: .relaxed)
                 }
+                errorCount = 0
+                windowLength = Self.window
             }
         }
         counters.lastError.store(Int(bitPattern: target &- next), ordering: .relaxed)
@@ -165,7 +172,7 @@ package struct ReferenceAligner {
         var filled = 0
         let behind = Int(bitPattern: ring.readPosition &- next)
         if behind > 0 {
-            // Already gone (only after a backwards re-lock).
+            // Already gone (only after a backwards re-lock or slew).
             filled = min(behind, n)
             UnsafeMutableBufferPointer(rebasing: out[0..<filled]).update(repeating: 0)
         }
@@ -184,6 +191,20 @@ package struct ReferenceAligner {
             }
         }
         next = next &+ UInt(n)
+    }
+
+    /// The median of `values` (sorted in place: insertion sort, no allocation).
+    private static func median(_ values: UnsafeMutableBufferPointer<Int>) -> Int {
+        for i in 1..<values.count {
+            let value = values[i]
+            var j = i - 1
+            while j >= 0 && values[j] > value {
+                values[j + 1] = values[j]
+                j -= 1
+            }
+            values[j + 1] = value
+        }
+        return values[values.count / 2]
     }
 }
 

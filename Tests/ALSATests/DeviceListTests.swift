@@ -19,7 +19,10 @@ struct DeviceListTests {
         // file; every other test opens its devices from configuration text and does not see it.
         let dir = ALSATestDirectory()
         let conf = dir.file("asound.conf")
+        // The system configuration comes first: with a sound card present, snd_device_name_hint also
+        // walks the card's definitions (cards.*), and fails as a whole when they are missing.
         let text = """
+            </usr/share/alsa/alsa.conf>
             pcm.testmic {
                 type plug
                 slave { pcm { type null } rate 48000 }

@@ -16,7 +16,7 @@ import Musl
 /// The engine on alsa-lib's `file` and `null` plugins: the devices have no clock, so the engine paces
 /// itself by the monotonic clock, in real time. Nothing here asserts on timing; waits have generous
 /// limits and only guard against hangs.
-@Suite("AudioEngine on null/file devices", .timeLimit(.minutes(1)))
+@Suite("AudioEngine on null/file devices", .serialized, .timeLimit(.minutes(3)))
 struct AudioEngineTests {
     /// A capture device reading `input` and a playback device writing `out.raw`, both in `dir`.
     static func configuration(
@@ -30,6 +30,8 @@ struct AudioEngineTests {
             + ALSATestConfig.playback(name: "speaker", to: dir.file("out.raw"), slaveRate: playbackRate)
         configuration.realtimePriority = nil
         configuration.reopenInitialDelayMilliseconds = 10
+        // A test task starved by a loaded (or emulated) machine must not lose frames to the stream's bound.
+        configuration.frameQueueMilliseconds = 10_000
         return configuration
     }
 
@@ -154,7 +156,13 @@ struct AudioEngineTests {
         #expect(sink.write([1, 2, 3]) == 0, "a stopped engine takes nothing")
         let played = dir.readRaw("out.raw")
         let start = try #require(Self.find(signal[0..<64], in: played))
-        #expect(Array(played[start..<min(played.count, start + signal.count)]) == signal, "nothing lost or reordered")
+        // When the writer is late to refill (a loaded machine), the engine plays silence in between:
+        // a gap, counted as an underrun, but nothing lost or reordered. The signal is never zero.
+        let afterStart = played[start...]
+        let audible = Array(afterStart.filter { $0 != 0 }.prefix(signal.count))
+        #expect(audible == signal, "nothing lost or reordered")
+        let gaps = zip(afterStart, afterStart.dropFirst()).filter { $0 != 0 && $1 == 0 }.count - 1  // minus the end
+        if gaps > 0 { #expect(engine.statistics.playbackUnderruns >= 1) }
     }
 
     @Test("stopping the engine releases a writer waiting for room, with false")

@@ -17,7 +17,7 @@ struct ReferenceAlignerTests {
         let ring = SPSCRing<Int16>(capacity: 2048)
         let timeline = ReferenceTimeline()
         let counters = AlignmentCounters()
-        var aligner: ReferenceAligner
+        let aligner: ReferenceAligner
         var written = 0
 
         init() { aligner = ReferenceAligner(counters: counters) }
@@ -93,21 +93,30 @@ struct ReferenceAlignerTests {
         #expect(Array(frame[120...]) == Self.expected(600..<640))
     }
 
-    @Test("a new epoch (device reopened) re-locks at once; a steady 3 ms drift is slewed after 50 frames")
+    @Test("a new epoch (device reopened) re-locks at once; a steady 3 ms offset is slewed, late wake-ups are not")
     func relockAndSlew() {
         let rig = Rig()
         rig.push(2000)
         rig.timeline.publish(position: 2000, playTime: 3_000_000)
         var time = Self.time(ofPosition: 0, anchorPosition: 2000, anchorTime: 3_000_000)
         #expect(rig.frame(at: time) == Self.expected(0..<160))
-        // The device's clock runs 3 ms ahead of where the aligner is: after 50 frames it corrects.
-        for _ in 0..<50 {
+        let window = ReferenceAligner.window
+        // One window where a quarter of the frames arrive 40 ms "late" (scheduling): the median is 0.
+        for i in 0..<window {
+            time += 10_000
+            _ = rig.frame(at: time + (i % 4 == 0 ? 40_000 : 0))
+            rig.push(160)
+        }
+        #expect(rig.counters.slews.load(ordering: .relaxed) == 0)
+        // Then the device's clock is 3 ms ahead of the aligner: the first window full of it corrects
+        // once (windows after the lock: firstWindow frames, then window frames each).
+        for _ in 0..<(2 * window) {
             time += 10_000
             _ = rig.frame(at: time + 3_000)
             rig.push(160)
         }
         #expect(rig.counters.slews.load(ordering: .relaxed) == 1)
-        let position = 160 * 51 + 48
+        let position = 160 * (3 * window + 1) + 48
         #expect(rig.frame(at: time + 10_000 + 3_000) == Self.expected(position..<(position + 160)))
 
         rig.timeline.bumpEpoch()
