@@ -79,8 +79,8 @@ public struct AudioEngineConfiguration: Sendable {
     /// The longest wait between reopen attempts.
     public var reopenMaximumDelayMilliseconds = 5000
     /// Makes the converters the engine needs (device rate ↔ 16/24 kHz, and 24 → 16 kHz for the reference).
-    /// The default is ``LinearResampler``; the daemon plugs in speexdsp's.
-    public var makeResampler: SampleRateConverterFactory = { LinearResampler(inputRate: $0, outputRate: $1) }
+    /// The default is speexdsp's (``SpeexSampleRateConverter``).
+    public var makeResampler: SampleRateConverterFactory = { try SpeexSampleRateConverter(inputRate: $0, outputRate: $1) }
 
     /// The defaults (`default` for both devices, 16 kHz capture, 24 kHz playback, 10 ms periods).
     public init() {}

@@ -4,6 +4,7 @@
 import ALSA
 import ArgumentParser
 import AudioEngine
+import AudioFrontEnd
 import Log
 import Synchronization
 
@@ -94,15 +95,11 @@ struct AudioDeviceOptions: ParsableArguments {
     }
 }
 
-/// The front end the `audio` commands run. **The seam for the real front end**: until `AudioFrontEnd`'s
-/// echo canceller is adapted to ``MicProcessor``, this is the pass-through stand-in (no echo cancellation,
-/// an energy gate for "speech").
+/// The front end the `audio` commands run: the real one (speexdsp echo canceller, denoiser and VAD, with
+/// automatic delay estimation on top of the engine's measured device delays), in 20 ms frames.
 func makeMicProcessor() throws -> any MicProcessor {
-    PassThroughProcessor(frameLength: 160)
+    try EchoCancellingProcessor(configuration: FrontEndConfiguration())
 }
-
-/// Whether the front end above is the stand-in (the commands say so next to their figures).
-let micProcessorIsPassThrough = true
 
 /// Reads a whole text file, with an error that names the option and the reason.
 func readTextFile(_ path: String, what: String) throws -> String {

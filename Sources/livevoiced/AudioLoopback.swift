@@ -121,8 +121,7 @@ struct AudioLoopback: AsyncParsableCommand {
         let analysis = LoopbackAnalysis.analyze(mic: mic, reference: reference, output: output)
         if let erl = analysis.echoReturnLossDB { print("  echo return loss: \(AudioFormat.decimal(erl)) dB") }
         if let erle = analysis.erleDB {
-            print("  ERLE (energy ratio): \(AudioFormat.decimal(erle)) dB"
-                + (micProcessorIsPassThrough ? " (pass-through front end: no echo canceller linked yet, 0 dB expected)" : ""))
+            print("  ERLE (energy ratio): \(AudioFormat.decimal(erle)) dB")
         }
         guard let delay = analysis.delayMilliseconds else {
             print("No echo found (correlation \(AudioFormat.decimal(analysis.correlation, 2))): is the speaker on and loud enough "

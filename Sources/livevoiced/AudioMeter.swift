@@ -40,7 +40,6 @@ struct AudioMeter: AsyncParsableCommand {
         let capture = engine.statistics.capture
         AudioFormat.output("Listening on '\(capture.device)' at \(capture.sampleRate) Hz"
             + (capture.sampleRate == 16000 ? "" : " (resampled to 16000 Hz)")
-            + (micProcessorIsPassThrough ? "; speech = level above -40 dBFS (no front end linked yet)" : "")
             + ". Ctrl-C to stop.\n")
 
         let limit = seconds.map { Int($0 * 100) }
