@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: livevoiced contributors
+"""The board test rig's scenarios, run inside the guest by scripts/board-test (one boot, all scenarios).
+
+    /usr/bin/python3 scripts/rig/guest/run.py --out DIR --bin PATH/livevoiced [--only WORD]...
+
+Writes PASS/FAIL lines to stdout and DIR/results.txt, logs of every program it ran to DIR/logs/, the
+audio it recorded to DIR/ for the host to analyse, and DIR/guest-finished when it got to the end.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import gpio_scenarios  # noqa: E402
+from rigkit import Results, now  # noqa: E402
+from simchip import SimBoard  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="a directory shared with the host (read-write)")
+    parser.add_argument("--bin", required=True, help="the livevoiced binary built on the host")
+    parser.add_argument("--only", action="append", help="run only the scenarios whose name contains this")
+    args = parser.parse_args()
+
+    started = now()
+    here = os.path.dirname(os.path.abspath(__file__))
+    results = Results(args.out)
+    results.group = "guest"
+    results.check("livevoiced is there and runs", os.access(args.bin, os.X_OK), args.bin)
+    board = SimBoard().create()
+    results.note(f"gpio-sim: {board.chip} ({board.sysfs}), expander {board.expander}")
+    gpio_scenarios.run_all(results, args.out, args.bin, board, os.path.join(here, "tools.toml"), args.only)
+    results.group = "guest"
+    results.note(f"{results.passed} passed, {results.failed} failed in the guest, {now() - started:.1f} s")
+    with open(os.path.join(args.out, "guest-finished"), "w") as marker:
+        marker.write(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+    return 0 if results.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
