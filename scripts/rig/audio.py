@@ -5,7 +5,8 @@ what the guest recorded with what it played (the guest only records; analysis is
 there).
 
     python3 scripts/rig/audio.py speech OUT.wav [--rate 16000] [--text TEXT]
-    python3 scripts/rig/audio.py analyze OUTDIR      (reads OUTDIR/audio-manifest.json, appends to results.txt)
+    python3 scripts/rig/audio.py analyze OUTDIR --bin LIVEVOICED
+        (reads OUTDIR/audio-manifest.json, appends PASS/FAIL lines to OUTDIR/results.txt)
 
 Standard library only. Audio files are mono signed 16-bit: WAV, or headerless little-endian (.raw) at the
 rate the manifest gives.
@@ -171,7 +172,23 @@ def content_match(played, played_rate, recorded, recorded_rate, minimum=0.9):
 # --- analyze ---------------------------------------------------------------------------------------------
 
 
-def analyze(out_dir):
+def front_end_erle(binary, mic, reference, rate, minimum_db):
+    """Runs the project's front end (`livevoiced audio process`) on a recorded echo: (ok, detail)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            [binary, "audio", "process", "--mic", mic, "--reference", reference, "--reference-rate", str(rate),
+             "--output", os.path.join(tmp, "out.raw"), "--json"], capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        return False, f"audio process failed ({result.returncode}): {(result.stderr or result.stdout)[-400:]}"
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    erle = report.get("erleDb")
+    if erle is None:
+        return False, f"no ERLE in {report}"
+    return erle >= minimum_db, (f"ERLE {erle:.1f} dB (at least {minimum_db}) over {report.get('erleFrames')} frames, "
+                                f"echo delay found {report.get('estimatedEchoDelayMs')} ms")
+
+
+def analyze(out_dir, binary):
     """Runs every comparison the guest listed in audio-manifest.json; appends PASS/FAIL lines to results.txt."""
     manifest_path = os.path.join(out_dir, "audio-manifest.json")
     results = []
@@ -183,6 +200,12 @@ def analyze(out_dir):
     for entry in manifest:
         name = f"audio analysis: {entry['name']}"
         try:
+            if entry["kind"] == "erle":
+                ok, detail = front_end_erle(binary, os.path.join(out_dir, entry["recorded"]),
+                                            os.path.join(out_dir, entry["played"]), entry["played_rate"],
+                                            entry["minimum_db"])
+                results.append(("PASS" if ok else "FAIL", name, detail))
+                continue
             played, played_rate = read_audio(os.path.join(out_dir, entry["played"]), entry.get("played_rate"))
             recorded, recorded_rate = read_audio(os.path.join(out_dir, entry["recorded"]), entry.get("recorded_rate"))
             if entry["kind"] == "exact":
@@ -192,7 +215,7 @@ def analyze(out_dir):
                     ok, detail = exact_match(played, recorded)
             else:
                 ok, detail = content_match(played, played_rate, recorded, recorded_rate)
-        except (OSError, ValueError, KeyError) as error:
+        except (OSError, ValueError, KeyError, subprocess.SubprocessError) as error:
             ok, detail = False, f"{type(error).__name__}: {error}"
         results.append(("PASS" if ok else "FAIL", name, detail))
     with open(os.path.join(out_dir, "results.txt"), "a") as handle:
@@ -212,11 +235,12 @@ def main():
     speech.add_argument("--text", default=DEFAULT_TEXT)
     check = sub.add_parser("analyze", help="compare what the guest recorded with what it played")
     check.add_argument("out_dir")
+    check.add_argument("--bin", required=True, help="the livevoiced binary (its `audio process` runs the front end)")
     args = parser.parse_args()
     if args.command == "speech":
         make_speech(args.out, args.rate, args.text)
         return 0
-    return analyze(args.out_dir)
+    return analyze(args.out_dir, args.bin)
 
 
 if __name__ == "__main__":

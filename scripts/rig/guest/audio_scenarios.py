@@ -1,0 +1,246 @@
+# SPDX-License-Identifier: Apache-2.0
+# SPDX-FileCopyrightText: livevoiced contributors
+"""Audio scenarios: `livevoiced audio` on the real kernel's ALSA loopback card (snd-aloop), through the real
+alsa-lib and the project's own asoundrc examples (board/alsa/loopback-test.conf).
+
+snd-aloop substream N's playback side (hw:Loopback,0,N) comes out of its capture side (hw:Loopback,1,N):
+  0  livevoiced's speaker straight into its microphone (the instant echo of loopback-test.conf)
+  1  the test plays speech into livevoiced's microphone (livevoiced_test_mic)
+  2  the test records livevoiced's speaker (livevoiced_test_speaker)
+  3  livevoiced's speaker into its microphone 40 ms later (echo-delay.conf: a LADSPA delay line)
+  4  a microphone nobody feeds, for the stalled-reader scenario
+The guest records; the host compares (audio-manifest.json, read by scripts/rig/audio.py analyze).
+"""
+
+import json
+import os
+import re
+import signal
+import time
+
+from rigkit import Proc, describe_signal, now, read_text, run, wait_until, EXIT_DEADLINE, START_DEADLINE
+
+EXTRA_DELAY_MS = 40  # echo-delay.conf's delay line
+
+
+class Context:
+    def __init__(self, results, out_dir, binary, board_dir, speech):
+        self.results = results
+        self.out = out_dir
+        self.bin = binary
+        self.loopback_conf = os.path.join(board_dir, "alsa", "loopback-test.conf")
+        self.delay_conf = os.path.join(os.path.dirname(os.path.abspath(__file__)), "echo-delay.conf")
+        self.speech = speech
+        self.manifest = []
+
+    def check(self, name, ok, detail=""):
+        return self.results.check(name, ok, detail)
+
+    def note(self, text):
+        self.results.note(text)
+
+    def compare(self, name, kind, played, recorded, played_rate=None, recorded_rate=None, **extra):
+        """Asks the host to compare two files after the guest exits (paths relative to the out dir)."""
+        entry = {"name": name, "kind": kind, "played": os.path.relpath(played, self.out),
+                 "recorded": os.path.relpath(recorded, self.out), "played_rate": played_rate,
+                 "recorded_rate": recorded_rate}
+        entry.update(extra)
+        self.manifest.append(entry)
+        with open(os.path.join(self.out, "audio-manifest.json"), "w") as handle:
+            json.dump(self.manifest, handle, indent=1)
+
+
+def capture_running(substream):
+    """Whether someone captures from hw:Loopback,1,N (snd-aloop drops what is played before that)."""
+    try:
+        return "RUNNING" in read_text(f"/proc/asound/Loopback/pcm1c/sub{substream}/status")
+    except OSError:
+        return False
+
+
+def playback_running(substream):
+    try:
+        return "RUNNING" in read_text(f"/proc/asound/Loopback/pcm0p/sub{substream}/status")
+    except OSError:
+        return False
+
+
+LOOPBACK_LINES = {
+    "delay": re.compile(r"echo lags the reference by (-?[\d.]+) ms \(correlation ([\d.]+); the engine's (\d+) ms slack"),
+    "suggested": re.compile(r"^Suggested: --delay-ms (-?\d+)"),
+    "erle": re.compile(r"ERLE \(energy ratio\): (-?[\d.]+) dB"),
+    "xruns": re.compile(r"xruns: capture (\d+), playback (\d+)"),
+}
+
+
+def parse_loopback(text):
+    found = {}
+    for key, pattern in LOOPBACK_LINES.items():
+        for line in text.splitlines():
+            match = pattern.search(line)
+            if match:
+                found[key] = [float(group) for group in match.groups()]
+                break
+    return found
+
+
+def loopback(ctx, label, conf, mic, speaker, seconds, extra=()):
+    """Runs `livevoiced audio loopback` and returns (status, output, parsed figures, save directory)."""
+    save = os.path.join(ctx.out, f"loopback-{label}")
+    os.makedirs(save, exist_ok=True)
+    status, out, err = run([ctx.bin, "audio", "loopback", "--alsa-config", conf, "--capture-device", mic,
+                            "--playback-device", speaker, "--seconds", str(seconds), "--save", save, *extra],
+                           ctx.out, name=f"loopback-{label}", timeout=seconds + 120)
+    return status, out + err, parse_loopback(out), save
+
+
+# --- scenarios -------------------------------------------------------------------------------------------
+
+
+def scenario_devices(ctx):
+    """The project's asoundrc is there, and `audio devices` lists the loopback card both ways."""
+    ctx.check("board/alsa/loopback-test.conf exists", os.path.exists(ctx.loopback_conf), ctx.loopback_conf)
+    status, out, err = run([ctx.bin, "audio", "devices"], ctx.out, name="audio-devices")
+    capture, _, playback = out.partition("Playback (speakers):")
+    ctx.check("audio devices: exits 0", status == 0, f"{describe_signal(status)}; {err}")
+    ctx.check("audio devices: lists the Loopback card for capture and for playback",
+              "hw:CARD=Loopback,DEV=1" in capture and "hw:CARD=Loopback,DEV=0" in playback, out[:600])
+
+
+def scenario_paths(ctx):
+    """Speech played into the microphone side comes out of livevoiced's capture path sample for sample;
+    what livevoiced plays comes out of the speaker's far side."""
+    far_end = os.path.join(ctx.out, "speaker-far-end.wav")
+    # The far side of livevoiced's speaker, opened first at the speaker's 24 kHz (the first opener of a
+    # substream fixes its rate).
+    recorder = Proc(["arecord", "-q", "-D", "hw:Loopback,1,2", "-f", "S16_LE", "-r", "24000", "-c", "1",
+                     "-d", "60", far_end], ctx.out, name="arecord-speaker")
+    feeder = None
+    try:
+        wait_until(lambda: capture_running(2), START_DEADLINE)
+        save = os.path.join(ctx.out, "loopback-paths")
+        os.makedirs(save, exist_ok=True)
+        app = Proc([ctx.bin, "audio", "loopback", "--alsa-config", ctx.loopback_conf,
+                    "--capture-device", "livevoiced_test_mic", "--playback-device", "livevoiced_test_speaker",
+                    "--seconds", "8", "--save", save], ctx.out, name="loopback-paths")
+        capturing = wait_until(lambda: capture_running(1) and playback_running(2), START_DEADLINE)
+        ctx.check("livevoiced captures from livevoiced_test_mic and plays into livevoiced_test_speaker",
+                  capturing, app.output())
+        # The command keeps what it captured from 200 ms before its test signal starts playing: start the
+        # speech well after that.
+        time.sleep(1.0)
+        # The speech is 16 kHz, the rate livevoiced opened its microphone with: nothing resamples it.
+        feeder = Proc(["aplay", "-q", "-D", "hw:Loopback,0,1", ctx.speech], ctx.out, name="aplay-speech")
+        fed = feeder.wait(EXIT_DEADLINE)
+        status = app.wait(8 + 120)
+        ctx.check("the speech was played into the microphone side", fed == 0, describe_signal(fed))
+        ctx.check("audio loopback ran to the end and saved what it captured",
+                  status is not None and os.path.exists(os.path.join(save, "mic.raw")),
+                  f"{describe_signal(status)}; {app.output()[-400:]}")
+        app.stop()
+        ctx.compare("the speech comes out of livevoiced's capture path sample for sample", "exact",
+                    ctx.speech, os.path.join(save, "mic.raw"), recorded_rate=16000)
+        ctx.compare("what livevoiced played comes out of the speaker's far side (hw:Loopback,1,2)", "content",
+                    os.path.join(save, "reference.raw"), far_end, played_rate=16000)
+    finally:
+        recorder.signal(signal.SIGINT)  # arecord ends its WAV file properly on SIGINT
+        recorder.wait(EXIT_DEADLINE)
+        recorder.stop()
+        if feeder:
+            feeder.stop()
+
+
+def scenario_echo(ctx):
+    """`audio loopback` measures the echo path: no extra delay on the instant loop, 40 ms on the delayed
+    one (within 5 ms), the echo lined up once that delay is configured, and the echo canceller's ERLE."""
+    status, text, base, _ = loopback(ctx, "instant", ctx.loopback_conf, "livevoiced_echo_mic",
+                                     "livevoiced_echo_speaker", 3)
+    ctx.check("instant echo: exits 0 with a delay and a suggestion", status == 0 and "delay" in base
+              and "suggested" in base, f"{describe_signal(status)}; {text[-600:]}")
+    if "suggested" in base:
+        ctx.check("instant echo: needs no extra delay (|suggested --delay-ms| <= 5)", abs(base["suggested"][0]) <= 5,
+                  f"suggested {base['suggested'][0]:.0f} ms")
+
+    status, text, delayed, save = loopback(ctx, "delayed", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 4)
+    ctx.check("40 ms echo: exits 0 with a delay and a suggestion", status == 0 and "delay" in delayed
+              and "suggested" in delayed, f"{describe_signal(status)}; {text[-600:]}")
+    if "suggested" in delayed:
+        ctx.check(f"40 ms echo: suggests --delay-ms {EXTRA_DELAY_MS} (within 5 ms)",
+                  abs(delayed["suggested"][0] - EXTRA_DELAY_MS) <= 5, f"suggested {delayed['suggested'][0]:.0f} ms")
+    if "delay" in base and "delay" in delayed:
+        difference = delayed["delay"][0] - base["delay"][0]
+        ctx.check(f"40 ms echo: lags {EXTRA_DELAY_MS} ms (within 5 ms) more than the instant echo",
+                  abs(difference - EXTRA_DELAY_MS) <= 5,
+                  f"{delayed['delay'][0]:.1f} ms against {base['delay'][0]:.1f} ms: {difference:.1f} ms")
+    if "erle" in delayed:
+        ctx.check("40 ms echo: the echo canceller reaches at least 15 dB ERLE", delayed["erle"][0] >= 15,
+                  f"ERLE {delayed['erle'][0]:.1f} dB" + ("; the front end is a pass-through" if "pass-through" in text else ""))
+    else:
+        ctx.check("40 ms echo: reports the ERLE", False, text[-600:])
+    # The front end itself on the echo the kernel delivered, offline on the host (the recordings are real).
+    ctx.compare("the front end's echo canceller on the recorded 40 ms echo reaches 15 dB ERLE", "erle",
+                os.path.join(save, "reference.raw"), os.path.join(save, "mic.raw"), played_rate=16000,
+                recorded_rate=16000, minimum_db=15)
+
+    status, text, aligned, _ = loopback(ctx, "configured", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 3,
+                                        ("--delay-ms", str(EXTRA_DELAY_MS)))
+    ctx.check(f"40 ms echo with --delay-ms {EXTRA_DELAY_MS}: exits 0", status == 0, f"{describe_signal(status)}; {text[-600:]}")
+    if "delay" in aligned and "delay" in base:
+        ctx.check(f"40 ms echo with --delay-ms {EXTRA_DELAY_MS}: the echo lines up like the instant one (within 5 ms)",
+                  abs(aligned["delay"][0] - base["delay"][0]) <= 5,
+                  f"lags {aligned['delay'][0]:.1f} ms; the instant echo {base['delay'][0]:.1f} ms")
+    if "suggested" in aligned:
+        ctx.check(f"40 ms echo with --delay-ms {EXTRA_DELAY_MS}: still suggests {EXTRA_DELAY_MS} (within 5 ms)",
+                  abs(aligned["suggested"][0] - EXTRA_DELAY_MS) <= 5, f"suggested {aligned['suggested'][0]:.0f} ms")
+
+
+def scenario_stall(ctx):
+    """A reader that stalls (the whole process stopped for 0.6 s) makes the devices overrun and underrun:
+    livevoiced recovers, counts the xruns and carries on to the end."""
+    seconds = 6
+    meter = Proc([ctx.bin, "audio", "meter", "--capture-device", "hw:Loopback,1,4", "--playback",
+                  "--playback-device", "hw:Loopback,0,4", "--seconds", str(seconds)], ctx.out, name="meter-stall")
+    try:
+        up = meter.wait_line(r"^Listening on ")
+        ctx.check("meter starts on hw:Loopback,1,4 with the speaker open", up is not None and capture_running(4)
+                  and playback_running(4), meter.output())
+        time.sleep(1.5)
+        meter.signal(signal.SIGSTOP)
+        time.sleep(0.6)
+        meter.signal(signal.SIGCONT)
+        status = meter.wait(seconds + EXIT_DEADLINE)
+        summary = next((text for _, text in meter.stdout_lines() if " frames (" in text), "")
+        match = re.search(r"^(\d+) frames .*xruns (\d+)", summary)
+        ctx.check("after the stall: exits 0 once its time is up", status == 0, f"{describe_signal(status)}; {meter.output()[-400:]}")
+        ctx.check(f"after the stall: all {100 * seconds} frames came", match is not None and int(match.group(1)) == 100 * seconds,
+                  summary)
+        ctx.check("after the stall: the xruns are counted", match is not None and int(match.group(2)) >= 1, summary)
+    finally:
+        meter.signal(signal.SIGCONT)
+        meter.stop()
+
+
+SCENARIOS = [
+    ("audio devices", scenario_devices),
+    ("audio paths", scenario_paths),
+    ("audio echo", scenario_echo),
+    ("audio stall", scenario_stall),
+]
+
+
+def run_all(results, out_dir, binary, board_dir, speech, only=None):
+    ctx = Context(results, out_dir, binary, board_dir, speech)
+    if not os.path.isdir("/proc/asound/Loopback"):
+        results.group = "audio"
+        results.check("the snd-aloop card is there", False, "no /proc/asound/Loopback: snd-aloop did not load")
+        return
+    for name, scenario in SCENARIOS:
+        if only and not any(word in name for word in only):
+            continue
+        results.group = name
+        started = now()
+        try:
+            scenario(ctx)
+        except Exception as error:  # a scenario's crash is one failure, the others still run
+            results.crashed(name, error)
+        results.note(f"{now() - started:.1f} s")
