@@ -183,7 +183,8 @@ def front_end_erle(binary, mic, reference, rate, minimum_db):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     erle = report.get("erleDb")
     if erle is None:
-        return False, f"no ERLE in {report}"
+        return False, (f"the front end measured no ERLE: only {report.get('erleFrames')} of {report.get('frames')} "
+                       f"frames had far-end audio and no near-end speech by its VAD ({report})")
     return erle >= minimum_db, (f"ERLE {erle:.1f} dB (at least {minimum_db}) over {report.get('erleFrames')} frames, "
                                 f"echo delay found {report.get('estimatedEchoDelayMs')} ms")
 

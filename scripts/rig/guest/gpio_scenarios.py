@@ -80,6 +80,13 @@ def scenario_info(ctx):
         free = next((text for text in lines if re.match(r'^\tline +26:\t"GPIO26"\t', text)), "")
         ctx.check("shows a free line without a consumer", free != "" and "consumer" not in free, repr(free))
 
+        status, out, err = ctx.run("check", "--config", ctx.tools, name="check")
+        chips = f"{board.expander} [rig-expander] 4 lines, {board.chip} [{PI_LABEL}] 28 lines"
+        ctx.check("livevoiced check: finds both chips and accepts the tools",
+                  re.search(r"^ok +GPIO chips +" + re.escape(chips) + "$", out, re.M) is not None
+                  and re.search(r"^ok +tools in ", out, re.M) is not None and "FAIL" not in out,
+                  f"{describe_signal(status)}; {out} {err}")
+
         status, out, err = ctx.run("gpio", "info", "--config", ctx.tools, name="info-config")
         ctx.check("with --config: exits 0", status == 0, f"{describe_signal(status)}; {err}")
         expected = f"  relay (set RELAY): RELAY ({board.chip}:{board.offset('RELAY')}): free"
