@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "GPIOTests", dependencies: ["GPIO", "TestKit"]),
         .testTarget(name: "SpeexDSPTests", dependencies: ["SpeexDSP", "TestKit"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpeexDSP", "TestKit"]),
-        .testTarget(name: "AudioEngineTests", dependencies: ["AudioEngine", "ALSA", "TestKit"]),
+        .testTarget(name: "AudioEngineTests", dependencies: ["AudioEngine", "AudioFrontEnd", "ALSA", "RingBuffer", "Log", "TestKit"]),
         .testTarget(name: "GeminiLiveTests", dependencies: ["GeminiLive", "JSON", "TestKit", "Log"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "TestKit"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestKit"]),

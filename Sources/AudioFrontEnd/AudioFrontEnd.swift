@@ -76,7 +76,7 @@ public final class AudioFrontEnd {
     private let alignedReference: UnsafeMutablePointer<Int16>
     private let offsetReference: UnsafeMutablePointer<Int16>
 
-    private let offsetSamples: Int
+    private var offsetSamples: Int
     private let maximumDelaySamples: Int
     private var componentSamples: Int
     private var seenGeneration = 0
@@ -263,6 +263,16 @@ public final class AudioFrontEnd {
             farEndActive: previousFarEndActive)
         previousFarEndActive = farEndActive
         return analysis
+    }
+
+    /// Sets the part of the delay the caller knows (the engine's measured device delays leave the acoustic
+    /// path and a slack to the front end), in samples; clamped to what the delay line holds. A change after
+    /// processing started restarts the canceller, whose learned echo path it shifts. Never allocates.
+    public func setDelayOffset(samples: Int) {
+        let clamped = min(max(0, samples), maximumDelaySamples - componentSamples)
+        guard clamped != offsetSamples else { return }
+        offsetSamples = clamped
+        if delayWritten > 0 { canceller?.reset() }
     }
 
     private func read(delay: Int, into destination: UnsafeMutablePointer<Int16>) {

@@ -72,7 +72,7 @@ struct Check: AsyncParsableCommand {
 
     private func checkTools(_ path: String, _ report: inout CheckReport) {
         do {
-            let text = try readTextFile(path: path, what: "config")
+            let text = try readTextFile(path, what: "--config")
             let tools = try ToolsConfig.parse(text)
             report.ok("tools in \(path)", "\(tools.tools.count) valid: " + tools.tools.map(\.name).joined(separator: ", "))
         } catch {

@@ -72,20 +72,9 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Reads a text file; the error names the file and the fix, never its contents.
-func readTextFile(path: String, what: String) throws -> String {
-    let data: Data
-    do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-        throw ValidationError("cannot read the \(what) file '\(path)': check that it exists and is readable")
-    }
-    return String(decoding: data, as: UTF8.self)
-}
-
 /// Reads a one-line secret from a file, trimmed; the error never contains the contents.
 func readSecret(path: String, what: String) throws -> String {
-    let text = try readTextFile(path: path, what: what).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+    let text = try readTextFile(path, what: "the \(what) file").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
     let trimmed = text.drop(while: { $0 == " " || $0 == "\t" })
     guard !trimmed.isEmpty else { throw ValidationError("the \(what) file '\(path)' is empty") }
     return String(trimmed).trimmingTrailingWhitespace()

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+package import ALSA
+import CSysShims
+public import Log
+public import RingBuffer
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The daemon's ears and mouth: one real-time capture thread and one real-time playback thread on ALSA,
+/// the front end in between, and non-blocking interfaces for everything else.
+///
+/// ```swift
+/// let engine = AudioEngine(configuration: config, makeProcessor: { try FrontEndAdapter(...) }, logger: log)
+/// try engine.start()
+/// Task { for await frame in engine.frames { send(frame.samples) } }   // 16 kHz, processed, with VAD
+/// let taken = engine.playback.write(chunk24k)                           // never blocks; < count: full
+/// engine.playback.flush()                                                // barge-in
+/// engine.stop()
+/// ```
+///
+/// - **Capture** (thread `lv-capture`): device → 16 kHz → ``MicProcessor`` with the far-end reference →
+///   ``frames`` (an `AsyncStream` fed by a non-real-time pump thread, `lv-frames`) and ``preroll``.
+/// - **Playback** (thread `lv-playback`): ``playback`` sink (24 kHz) → device, silence when idle; every
+///   period what was handed to the device also goes, at 16 kHz and with its play time, to the capture side
+///   as the echo reference.
+/// - A device that fails for good (unplugged) is closed, logged, and reopened by name with exponential
+///   backoff; xruns are recovered in place and counted (``statistics``).
+///
+/// The engine runs once: ``start()``, then ``stop()`` (or `deinit`), which also finishes ``frames``.
+public final class AudioEngine: Sendable {
+    /// The configuration it was made with.
+    public let configuration: AudioEngineConfiguration
+    /// Processed 16 kHz microphone frames with their VAD flag and level, from ``start()`` until ``stop()``.
+    /// Iterate it from one task. When that task falls behind by more than
+    /// ``AudioEngineConfiguration/frameQueueMilliseconds`` the oldest frames are dropped and counted.
+    public let frames: AsyncStream<MicFrame>
+    /// Where 24 kHz far-end audio goes.
+    public let playback: PlaybackSink
+    /// The last ``AudioEngineConfiguration/prerollMilliseconds`` of processed audio.
+    public let preroll: PrerollRing
+
+    private let continuation: AsyncStream<MicFrame>.Continuation
+    private let makeProcessor: @Sendable () throws -> any MicProcessor
+    private let environment: WorkerEnvironment
+    private let wakeDescriptor: Int32
+    private let captureCounters: StreamCounters
+    private let playbackStreamCounters: StreamCounters?
+    private let playbackCounters = PlaybackCounters()
+    private let alignment = AlignmentCounters()
+    private let processed = AtomicCounter()
+    private let droppedByConsumer = AtomicCounter()
+    private let referenceRing: SPSCRing<Int16>
+    private let timeline = ReferenceTimeline()
+    private let state = Mutex<State>(.idle)
+    /// The capture side's frame rings, made at start (their size depends on the processor's frame).
+    private let recordRingHolder = Mutex<SPSCRing<FrameRecord>?>(nil)
+    /// Test hooks: the PCMs' fault injectors, captured at start.
+    private let faultInjectors = Mutex<(capture: FaultInjector?, playback: FaultInjector?)>((nil, nil))
+
+    private enum State {
+        /// Made, not started. → running (start), stopped (stop).
+        case idle
+        /// Threads running. → stopped (stop).
+        case running([EngineThread])
+        /// Finished; cannot start again.
+        case stopped
+    }
+
+    /// Makes an engine; nothing is opened until ``start()``.
+    /// - Parameters:
+    ///   - makeProcessor: makes the front end, called once by ``start()``; the result is used only on the
+    ///     capture thread. Pass `{ PassThroughProcessor() }` to run without one.
+    ///   - logger: where device losses, reopens and the real-time notice are logged.
+    public init(
+        configuration: AudioEngineConfiguration,
+        makeProcessor: @escaping @Sendable () throws -> any MicProcessor,
+        logger: Logger = .disabled
+    ) {
+        self.configuration = configuration
+        self.makeProcessor = makeProcessor
+        self.environment = WorkerEnvironment(logger: logger, configuration: configuration)
+        let fd = csys_eventfd()
+        self.wakeDescriptor = fd
+        let frameCount = max(4, configuration.frameQueueMilliseconds / 10)
+        (frames, continuation) = AsyncStream.makeStream(of: MicFrame.self, bufferingPolicy: .bufferingNewest(frameCount))
+        let sinkSamples = AudioEngineConfiguration.playbackRate * max(1, configuration.playbackBufferMilliseconds) / 1000
+        playback = PlaybackSink(capacity: SPSCRing<Int16>.capacity(atLeast: sinkSamples), wakeDescriptor: fd)
+        preroll = PrerollRing(milliseconds: max(10, configuration.prerollMilliseconds), sampleRate: AudioEngineConfiguration.frameRate)
+        captureCounters = StreamCounters(device: configuration.capture.name)
+        playbackStreamCounters = configuration.playback.map { StreamCounters(device: $0.name) }
+        // One second of reference: more than any device buffer plus the slack.
+        referenceRing = SPSCRing(capacity: 16384)
+    }
+
+    deinit {
+        stop()
+        if wakeDescriptor >= 0 { close(wakeDescriptor) }
+    }
+
+    /// Opens the devices, makes the front end and starts the threads. Throws (and leaves the engine
+    /// startable again) when a device cannot be opened, with alsa-lib's reason and advice.
+    public func start() throws(AudioEngineError) {
+        try configuration.validate()
+        guard wakeDescriptor >= 0 else {
+            throw AudioEngineError(.system, "cannot create an eventfd: error \(-wakeDescriptor)")
+        }
+        try state.withLock { (state: inout State) throws(AudioEngineError) in
+            switch state {
+            case .idle: break
+            case .running: throw AudioEngineError(.system, "the audio engine is already running")
+            case .stopped: throw AudioEngineError(.system, "the audio engine was stopped; make a new one")
+            }
+            state = .running(try launch())
+        }
+    }
+
+    private func pcmConfiguration(_ device: AudioEngineConfiguration.Device, _ stream: PCMStream) -> PCMConfiguration {
+        PCMConfiguration(
+            device: device.name, stream: stream, sampleRate: device.sampleRate,
+            periodMilliseconds: device.periodMilliseconds, periodsPerBuffer: device.periodsPerBuffer,
+            allowPluginResampling: configuration.allowPluginResampling,
+            configurationText: configuration.alsaConfigurationText,
+            configurationTextExtendsSystem: configuration.alsaConfigurationTextExtendsSystem)
+    }
+
+    private func open(_ configuration: PCMConfiguration) throws(AudioEngineError) -> PCM {
+        do {
+            let pcm = try PCM(configuration)
+            environment.logger.info("opened \(pcm.summary)")
+            return pcm
+        } catch {
+            throw AudioEngineError(.device, error.description, alsaError: error)
+        }
+    }
+
+    private func launch() throws(AudioEngineError) -> [EngineThread] {
+        let capturePCM = try open(pcmConfiguration(configuration.capture, .capture))
+        let playbackPCM = try configuration.playback.map { (device) throws(AudioEngineError) in
+            try open(pcmConfiguration(device, .playback))
+        }
+        let processor: any MicProcessor
+        do {
+            processor = try makeProcessor()
+        } catch {
+            throw AudioEngineError(.processing, "cannot make the microphone front end: \(error)")
+        }
+        let frameLength = processor.frameLength
+        guard frameLength > 0 && frameLength <= 4800 else {
+            throw AudioEngineError(.processing, "the front end asked for \(frameLength)-sample frames; 160 or 320 expected")
+        }
+        let frameCount = max(4, configuration.frameQueueMilliseconds * AudioEngineConfiguration.frameRate / 1000 / frameLength)
+        let perFrame = configuration.diagnostics ? 3 * frameLength : frameLength
+        let sampleRing = SPSCRing<Int16>(capacity: SPSCRing<Int16>.capacity(atLeast: frameCount * perFrame))
+        let recordRing = SPSCRing<FrameRecord>(capacity: SPSCRing<FrameRecord>.capacity(atLeast: frameCount))
+        recordRingHolder.withLock { $0 = recordRing }
+        faultInjectors.withLock { $0 = (capturePCM.faults, playbackPCM?.faults) }
+
+        let capture = try CaptureWorker(
+            pcm: capturePCM, configuration: configuration, processor: processor, counters: captureCounters,
+            alignment: alignment, environment: environment,
+            referenceRing: playbackPCM == nil ? nil : referenceRing, timeline: timeline,
+            sampleRing: sampleRing, recordRing: recordRing, wakeDescriptor: wakeDescriptor, processedFrames: processed)
+        var playbackWorker: PlaybackWorker?
+        if let playbackPCM, let counters = playbackStreamCounters {
+            playbackWorker = try PlaybackWorker(
+                pcm: playbackPCM, configuration: configuration, sink: playback, counters: counters,
+                playbackCounters: playbackCounters, environment: environment, referenceRing: referenceRing,
+                timeline: timeline)
+        }
+        let pump = FramePump(
+            sampleRing: sampleRing, recordRing: recordRing, frameLength: frameLength,
+            diagnostics: configuration.diagnostics, continuation: continuation, preroll: preroll,
+            sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor,
+            stop: environment.stop, droppedByConsumer: droppedByConsumer)
+
+        var threads: [EngineThread] = []
+        do throws(AudioEngineError) {
+            threads.append(try EngineThread(name: "lv-frames") { pump.run() })
+            if let playbackWorker {
+                threads.append(try EngineThread(name: "lv-playback") { playbackWorker.run() })
+            }
+            threads.append(try EngineThread(name: "lv-capture") { capture.run() })
+        } catch {
+            environment.stop.raise()
+            _ = csys_eventfd_signal(wakeDescriptor)
+            threads.forEach { $0.join() }
+            throw error
+        }
+        return threads
+    }
+
+    /// Stops the threads (within about one device period), closes the devices, finishes ``frames`` and
+    /// releases writers waiting on ``playback``. Safe to call more than once.
+    public func stop() {
+        let threads: [EngineThread] = state.withLock { state in
+            defer { state = .stopped }
+            if case .running(let threads) = state { return threads }
+            return []
+        }
+        environment.stop.raise()
+        // Device threads first (they may still signal the pump), then the pump, which drains and finishes.
+        for thread in threads.reversed() where thread.name != "lv-frames" { thread.join() }
+        if wakeDescriptor >= 0 { _ = csys_eventfd_signal(wakeDescriptor) }
+        for thread in threads where thread.name == "lv-frames" { thread.join() }
+        if threads.isEmpty {
+            continuation.finish()
+            playback.close()
+        }
+    }
+
+    /// Whether the threads are running.
+    public var isRunning: Bool {
+        state.withLock { if case .running = $0 { return true } else { return false } }
+    }
+
+    /// A snapshot of every counter, readable from any thread at any time.
+    public var statistics: AudioEngineStatistics {
+        let sink = playback.statistics
+        let playbackRate = Double(AudioEngineConfiguration.playbackRate)
+        return AudioEngineStatistics(
+            capture: captureCounters.snapshot,
+            playback: playbackStreamCounters?.snapshot,
+            framesProcessed: processed.current,
+            framesDroppedInEngine: recordRingHolder.withLock { $0?.statistics.rejectedElements ?? 0 },
+            framesDroppedByConsumer: Int(droppedByConsumer.current),
+            playbackBufferedMilliseconds: Double(sink.count) * 1000 / playbackRate,
+            playbackHighWaterMilliseconds: Double(sink.highWaterMark) * 1000 / playbackRate,
+            playbackUnderruns: playbackCounters.underruns.load(ordering: .relaxed),
+            playbackRejectedSamples: sink.rejectedElements,
+            flushes: playbackCounters.flushes.load(ordering: .relaxed),
+            referenceLocks: Int(alignment.locks.load(ordering: .relaxed)),
+            referenceSlews: Int(alignment.slews.load(ordering: .relaxed)),
+            referenceLateSamples: Int(alignment.lateSamples.load(ordering: .relaxed)),
+            referenceDroppedSamples: referenceRing.statistics.rejectedElements,
+            baseDelayMilliseconds: configuration.referenceOffsetMilliseconds + configuration.alignmentSlackMilliseconds,
+            preroll: preroll.statistics)
+    }
+
+    /// Test hook: makes the next capture or playback transfer fail with `errno` (for example `ENODEV` to
+    /// act out an unplugged device, `EPIPE` for an xrun) on the PCM opened by ``start()``.
+    package func injectFault(_ stream: PCMStream, errno: Int32) {
+        faultInjectors.withLock { injectors in
+            let injector = stream == .capture ? injectors.capture : injectors.playback
+            injector?.failNext(stream == .capture ? .read : .write, errno: errno)
+        }
+    }
+}

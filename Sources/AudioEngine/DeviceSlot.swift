@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+import ALSA
+import CSysShims
+import Log
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A flag one thread raises and others poll.
+final class StopFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    var isRaised: Bool { raised.load(ordering: .acquiring) }
+    func raise() { raised.store(true, ordering: .releasing) }
+}
+
+/// The things both device threads share: logging, the one-time real-time notice, the stop flag.
+final class WorkerEnvironment: Sendable {
+    let logger: Logger
+    let stop = StopFlag()
+    let realtimePriority: Int?
+    let reopenInitialMilliseconds: Int
+    let reopenMaximumMilliseconds: Int
+    private let noticeGiven = Atomic<Bool>(false)
+
+    init(logger: Logger, configuration: AudioEngineConfiguration) {
+        self.logger = logger
+        self.realtimePriority = configuration.realtimePriority
+        self.reopenInitialMilliseconds = configuration.reopenInitialDelayMilliseconds
+        self.reopenMaximumMilliseconds = configuration.reopenMaximumDelayMilliseconds
+    }
+
+    /// Called first thing on each device thread (before its hot loop): asks for SCHED_FIFO and, the first
+    /// time it is refused, logs one line saying how to allow it.
+    func enterRealtime(_ counters: StreamCounters) {
+        guard let priority = realtimePriority else { return }
+        let result = csys_set_realtime_priority(Int32(priority))
+        counters.realtime.store(result == 0 ? 1 : 0, ordering: .relaxed)
+        if result != 0 && !noticeGiven.exchange(true, ordering: .relaxed) {
+            let reason = result == EPERM ? "EPERM" : "error \(result)"
+            logger.notice(
+                "audio threads run without real-time priority (SCHED_FIFO \(priority) refused: \(reason)); "
+                    + "allow it with LimitRTPRIO=\(priority) in the systemd unit, or an rtprio limit for the user")
+        }
+    }
+}
+
+/// One device of a device thread: the open PCM (or none while it is being reopened) and its counters.
+/// Owned by that thread.
+struct DeviceSlot {
+    let configuration: PCMConfiguration
+    let counters: StreamCounters
+    private(set) var pcm: PCM?
+
+    init(configuration: PCMConfiguration, counters: StreamCounters, pcm: PCM) {
+        self.configuration = configuration
+        self.counters = counters
+        adopt(pcm)
+    }
+
+    private mutating func adopt(_ pcm: PCM) {
+        self.pcm = pcm
+        counters.sampleRate.store(pcm.sampleRate, ordering: .relaxed)
+        counters.periodFrames.store(pcm.periodFrames, ordering: .relaxed)
+        counters.bufferFrames.store(pcm.bufferFrames, ordering: .relaxed)
+        counters.clocked.store(pcm.isClockedByDevice, ordering: .relaxed)
+        counters.state.store(AudioEngineStatistics.StreamState.running.rawValue, ordering: .relaxed)
+    }
+
+    /// After a transfer: copies the PCM's recovery counters and delay into the engine's counters (a few
+    /// atomic stores; no allocation).
+    func publish(delay: Int?) {
+        guard let pcm else { return }
+        counters.xruns.store(counters.xrunsBefore.load(ordering: .relaxed) + pcm.counters.xruns, ordering: .relaxed)
+        counters.suspends.store(counters.suspendsBefore.load(ordering: .relaxed) + pcm.counters.suspends, ordering: .relaxed)
+        counters.delayFrames.store(delay ?? -1, ordering: .relaxed)
+    }
+
+    /// The device failed for good: close it, count and log it (off the hot path: the stream is broken).
+    mutating func lose(_ error: ALSAError, logger: Logger) {
+        if let pcm {
+            counters.xrunsBefore.wrappingAdd(pcm.counters.xruns, ordering: .relaxed)
+            counters.suspendsBefore.wrappingAdd(pcm.counters.suspends, ordering: .relaxed)
+        }
+        pcm = nil
+        counters.losses.wrappingAdd(1, ordering: .relaxed)
+        counters.delayFrames.store(-1, ordering: .relaxed)
+        counters.state.store(AudioEngineStatistics.StreamState.reopening.rawValue, ordering: .relaxed)
+        counters.lastProblem.withLock { $0 = error.description }
+        logger.warning("\(error); reopening it")
+    }
+
+    /// Tries to open the device again, waiting longer after each failure; returns false when the engine
+    /// stopped first.
+    mutating func reopen(_ environment: WorkerEnvironment) -> Bool {
+        var wait = environment.reopenInitialMilliseconds
+        var attempts = 0
+        while Clock.sleep(milliseconds: wait, unless: { environment.stop.isRaised }) {
+            attempts += 1
+            do {
+                let pcm = try PCM(configuration)
+                adopt(pcm)
+                counters.reopens.wrappingAdd(1, ordering: .relaxed)
+                environment.logger.notice("\(configuration.stream) device '\(configuration.device)' is back: \(pcm.summary)")
+                return true
+            } catch {
+                counters.lastProblem.withLock { $0 = error.description }
+                if attempts == 1 || attempts % 20 == 0 {
+                    environment.logger.info("still waiting for \(configuration.stream) device '\(configuration.device)': \(error.code)")
+                }
+            }
+            wait = min(wait * 2, environment.reopenMaximumMilliseconds)
+        }
+        return false
+    }
+
+    /// Closes the device at the end of the thread.
+    mutating func close() {
+        pcm = nil
+        counters.state.store(AudioEngineStatistics.StreamState.stopped.rawValue, ordering: .relaxed)
+    }
+}
+
+/// A buffer of samples allocated once, for the device threads (no allocation on the hot path).
+struct SampleBuffer {
+    private(set) var storage: UnsafeMutableBufferPointer<Int16>
+
+    init(capacity: Int) {
+        storage = .allocate(capacity: max(1, capacity))
+        storage.initialize(repeating: 0)
+    }
+
+    var capacity: Int { storage.count }
+
+    /// Makes sure it holds at least `capacity` samples (allocates only when it grows: reopen path).
+    mutating func reserve(_ capacity: Int) {
+        guard capacity > storage.count else { return }
+        storage.deallocate()
+        storage = .allocate(capacity: capacity)
+        storage.initialize(repeating: 0)
+    }
+
+    /// The first `count` samples.
+    func prefix(_ count: Int) -> UnsafeMutableBufferPointer<Int16> {
+        UnsafeMutableBufferPointer(rebasing: storage[0..<count])
+    }
+
+    /// Samples `range`.
+    func slice(_ range: Range<Int>) -> UnsafeMutableBufferPointer<Int16> {
+        UnsafeMutableBufferPointer(rebasing: storage[range])
+    }
+
+    func free() { storage.deallocate() }
+}
+
+/// A counter one thread increments and any thread reads (word-sized, so it also works on 32-bit ARM,
+/// where it wraps after 2^32 counts).
+final class AtomicCounter: Sendable {
+    private let value = Atomic<UInt>(0)
+    /// Returns the value before the increment.
+    func increment() -> UInt64 { UInt64(value.wrappingAdd(1, ordering: .relaxed).oldValue) }
+    var current: UInt64 { UInt64(value.load(ordering: .relaxed)) }
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
+
+import CSysShims
+public import RingBuffer
+import Synchronization
+
+/// Where the far end's 24 kHz audio goes: a bounded ring that the playback thread drains at the device's
+/// pace. Writing never blocks; when the ring is full the writer is told so and should stop reading the
+/// network (backpressure: the socket's window fills, nothing grows).
+///
+/// ```swift
+/// var pending = chunk[...]
+/// while !pending.isEmpty {
+///     let n = sink.write(pending)
+///     pending = pending.dropFirst(n)
+///     if !pending.isEmpty { guard await sink.waitForSpace(atLeast: pending.count) else { break } }
+/// }
+/// ```
+///
+/// Any number of tasks may call it (writes are serialised by a lock on the non-real-time side; the
+/// playback thread never takes it).
+public final class PlaybackSink: Sendable {
+    let ring: SPSCRing<Int16>
+    private let producer = Mutex<Void>(())
+    /// Bumped by `flush()`; the playback thread compares it with the last one it handled.
+    let flushGeneration = Atomic<UInt>(0)
+    /// The ring position up to which a flush discards (written before the generation is bumped).
+    let flushPosition = Atomic<UInt>(0)
+    private let waiters = Mutex<[Waiter]>([])
+    /// How many writers wait for space; the playback thread wakes the frame pump only when some do.
+    let waiterCount = Atomic<Int>(0)
+    private let nextWaiterID = Atomic<UInt>(0)
+    private let closed = Atomic<Bool>(false)
+    /// The eventfd of the engine's frame pump, which resumes waiting writers; -1 before start.
+    private let wakeDescriptor: Int32
+
+    private struct Waiter {
+        var id: UInt
+        var minimum: Int
+        var continuation: CheckedContinuation<Bool, Never>
+    }
+
+    init(capacity: Int, wakeDescriptor: Int32) {
+        ring = SPSCRing(capacity: capacity)
+        self.wakeDescriptor = wakeDescriptor
+    }
+
+    /// The rate the sink takes (24 kHz, the Live API's output rate).
+    public var sampleRate: Int { AudioEngineConfiguration.playbackRate }
+    /// The most samples it holds.
+    public var capacity: Int { ring.capacity }
+    /// Samples waiting to be played.
+    public var bufferedSamples: Int { ring.count }
+    /// Room for this many samples right now.
+    public var freeSpace: Int { max(0, ring.capacity - ring.count) }
+    /// Whether a write would take nothing.
+    public var isFull: Bool { freeSpace == 0 }
+
+    /// Queues as many of `samples` (24 kHz mono) as fit and returns how many it took; never blocks. Fewer
+    /// than offered means the sink is full: keep the rest and wait (``waitForSpace(atLeast:)``).
+    @discardableResult
+    public func write(_ samples: UnsafeBufferPointer<Int16>) -> Int {
+        guard !closed.load(ordering: .relaxed) else { return 0 }
+        return producer.withLock { _ in ring.write(samples) }
+    }
+
+    /// Queues as many of `samples` as fit and returns how many it took; never blocks.
+    @discardableResult
+    public func write<C: Collection<Int16>>(_ samples: C) -> Int {
+        let taken = samples.withContiguousStorageIfAvailable { write($0) }
+        if let taken { return taken }
+        return Array(samples).withUnsafeBufferPointer { write($0) }
+    }
+
+    /// Drops everything queued so far and silences the speaker within one device period (barge-in).
+    /// Samples written after `flush()` returns are played normally.
+    public func flush() {
+        producer.withLock { _ in
+            flushPosition.store(ring.writePosition, ordering: .relaxed)
+            flushGeneration.wrappingAdd(1, ordering: .releasing)
+        }
+    }
+
+    /// Waits until at least `minimum` samples fit (at most the capacity). Returns false when the engine
+    /// stopped or the task was cancelled, true when there is room.
+    public func waitForSpace(atLeast minimum: Int) async -> Bool {
+        let minimum = max(1, min(minimum, ring.capacity))
+        if freeSpace >= minimum { return true }
+        if closed.load(ordering: .acquiring) { return false }
+        let id = nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let immediate: Bool? = waiters.withLock { list in
+                    if closed.load(ordering: .acquiring) || Task.isCancelled { return false }
+                    if freeSpace >= minimum { return true }
+                    list.append(Waiter(id: id, minimum: minimum, continuation: continuation))
+                    waiterCount.wrappingAdd(1, ordering: .releasing)
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let removed = waiters.withLock { list -> Waiter? in
+                guard let index = list.firstIndex(where: { $0.id == id }) else { return nil }
+                waiterCount.wrappingSubtract(1, ordering: .relaxed)
+                return list.remove(at: index)
+            }
+            removed?.continuation.resume(returning: false)
+        }
+    }
+
+    /// Frame pump: resumes the writers whose space has come.
+    func resumeWaiters() {
+        guard waiterCount.load(ordering: .acquiring) > 0 else { return }
+        let ready = waiters.withLock { list -> [Waiter] in
+            let free = freeSpace
+            let ready = list.filter { $0.minimum <= free }
+            list.removeAll { $0.minimum <= free }
+            waiterCount.store(list.count, ordering: .relaxed)
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume(returning: true) }
+    }
+
+    /// Engine stop: refuses further writes and releases every waiting writer with `false`.
+    func close() {
+        closed.store(true, ordering: .releasing)
+        let all = waiters.withLock { list -> [Waiter] in
+            defer { list.removeAll() }
+            waiterCount.store(0, ordering: .relaxed)
+            return list
+        }
+        for waiter in all { waiter.continuation.resume(returning: false) }
+    }
+
+    /// Playback thread: whether the frame pump should be woken to resume writers.
+    func wakeWritersIfWaiting() {
+        if waiterCount.load(ordering: .relaxed) > 0 && wakeDescriptor >= 0 {
+            _ = csys_eventfd_signal(wakeDescriptor)
+        }
+    }
+
+    /// The sink's ring statistics (fill level, high-water mark, rejected writes).
+    public var statistics: SPSCRing<Int16>.Statistics { ring.statistics }
+}
