@@ -274,13 +274,14 @@ struct GPIOLed: AsyncParsableCommand {
         } catch {
             throw failure(error.message)
         }
-        say("Showing \(pattern) on \(led.id) for \(seconds) s.")
-        led.start()
-        led.set(LEDPattern(rawValue: pattern)!)
-        // SIGTERM or Ctrl-C ends the show early, and the LED is still left dark.
+        // SIGTERM or Ctrl-C ends the show early, and the LED is still left dark. The handlers come before
+        // the LED lights, so a signal that arrives at once finds them.
         let milliseconds = Int(seconds * 1000)
         let showing = Task { try await Task.sleep(for: .milliseconds(milliseconds)) }
         let watcher = SignalWatcher([SIGTERM, SIGINT]) { _ in showing.cancel() }
+        say("Showing \(pattern) on \(led.id) for \(seconds) s.")
+        led.start()
+        led.set(LEDPattern(rawValue: pattern)!)
         _ = try? await showing.value
         led.stop()
         if let number = watcher.received {

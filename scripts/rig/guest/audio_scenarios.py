@@ -16,9 +16,13 @@ import json
 import os
 import re
 import signal
+import sys
 import time
 
 from rigkit import Proc, describe_signal, now, read_text, run, wait_until, EXIT_DEADLINE, START_DEADLINE
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import audio as rig_audio  # noqa: E402  (scripts/rig/audio.py: the same comparison the host makes)
 
 EXTRA_DELAY_MS = 40  # echo-delay.conf's delay line
 
@@ -94,6 +98,35 @@ def loopback(ctx, label, conf, mic, speaker, seconds, extra=()):
     return status, out + err, parse_loopback(out), save
 
 
+def disturbance(figures):
+    """Why a loopback measurement on a digital loop was spoiled by the guest, or None. A playback xrun or
+    a late reference leaves a hole in the echo, and the correlation of a digital loop drops below 1; a
+    capture xrun alone (the debug build misses a period while it starts) leaves the echo whole."""
+    xruns = figures.get("xruns", [0, 0])
+    if xruns[1] > 0:
+        return f"{xruns[1]:.0f} playback xruns"
+    if "delay" in figures and figures["delay"][1] < 0.95:
+        return f"correlation {figures['delay'][1]:.2f}"
+    return None
+
+
+def undisturbed_loopback(ctx, label, *args, deadline=150, **kwargs):
+    """`loopback` again until a run the guest did not spoil (see `disturbance`), or until `deadline`
+    seconds have passed; the last run if none was clean. A slow guest is not the program's fault, but
+    every spoiled run is noted."""
+    end = now() + deadline
+    attempt = 0
+    while True:
+        attempt += 1
+        result = loopback(ctx, f"{label}-{attempt}", *args, **kwargs)
+        why = disturbance(result[2]) if result[0] == 0 else None
+        if why is None or now() >= end:
+            if why:
+                ctx.note(f"{label}: every run within {deadline} s was disturbed; judging the last ({why})")
+            return result
+        ctx.note(f"{label}: run {attempt} disturbed by the guest ({why}); running it again")
+
+
 # --- scenarios -------------------------------------------------------------------------------------------
 
 
@@ -107,61 +140,84 @@ def scenario_devices(ctx):
               "hw:CARD=Loopback,DEV=1" in capture and "hw:CARD=Loopback,DEV=0" in playback, out[:600])
 
 
-def scenario_paths(ctx):
-    """Speech played into the microphone side comes out of livevoiced's capture path sample for sample;
-    what livevoiced plays comes out of the speaker's far side."""
-    far_end = os.path.join(ctx.out, "speaker-far-end.wav")
+def paths_attempt(ctx, attempt):
+    """One run of the paths scenario: (captured everything, loopback output, mic.raw, reference.raw, far end)."""
+    far_end = os.path.join(ctx.out, f"speaker-far-end-{attempt}.wav")
+    save = os.path.join(ctx.out, f"loopback-paths-{attempt}")
+    os.makedirs(save, exist_ok=True)
     # The far side of livevoiced's speaker, opened first at the speaker's 24 kHz (the first opener of a
     # substream fixes its rate).
     recorder = Proc(["arecord", "-q", "-D", "hw:Loopback,1,2", "-f", "S16_LE", "-r", "24000", "-c", "1",
                      "-d", "60", far_end], ctx.out, name="arecord-speaker")
-    feeder = None
+    app = feeder = None
     try:
         wait_until(lambda: capture_running(2), START_DEADLINE)
-        save = os.path.join(ctx.out, "loopback-paths")
-        os.makedirs(save, exist_ok=True)
         app = Proc([ctx.bin, "audio", "loopback", "--alsa-config", ctx.loopback_conf,
                     "--capture-device", "livevoiced_test_mic", "--playback-device", "livevoiced_test_speaker",
                     "--seconds", "8", "--save", save], ctx.out, name="loopback-paths")
         capturing = wait_until(lambda: capture_running(1) and playback_running(2), START_DEADLINE)
-        ctx.check("livevoiced captures from livevoiced_test_mic and plays into livevoiced_test_speaker",
+        ctx.check(f"run {attempt}: livevoiced captures from livevoiced_test_mic and plays into livevoiced_test_speaker",
                   capturing, app.output())
         # The command keeps what it captured from 200 ms before its test signal starts playing: start the
-        # speech well after that.
+        # speech well after that. The speech is 16 kHz, the rate livevoiced opened its microphone with:
+        # nothing resamples it.
         time.sleep(1.0)
-        # The speech is 16 kHz, the rate livevoiced opened its microphone with: nothing resamples it.
         feeder = Proc(["aplay", "-q", "-D", "hw:Loopback,0,1", ctx.speech], ctx.out, name="aplay-speech")
         fed = feeder.wait(EXIT_DEADLINE)
         status = app.wait(8 + 120)
-        ctx.check("the speech was played into the microphone side", fed == 0, describe_signal(fed))
-        ctx.check("audio loopback ran to the end and saved what it captured",
-                  status is not None and os.path.exists(os.path.join(save, "mic.raw")),
-                  f"{describe_signal(status)}; {app.output()[-400:]}")
-        app.stop()
-        ctx.compare("the speech comes out of livevoiced's capture path sample for sample", "exact",
-                    ctx.speech, os.path.join(save, "mic.raw"), recorded_rate=16000)
-        ctx.compare("what livevoiced played comes out of the speaker's far side (hw:Loopback,1,2)", "content",
-                    os.path.join(save, "reference.raw"), far_end, played_rate=16000)
+        ctx.check(f"run {attempt}: the speech was played into the microphone side", fed == 0, describe_signal(fed))
+        mic = os.path.join(save, "mic.raw")
+        ctx.check(f"run {attempt}: audio loopback ran to the end and saved what it captured",
+                  status is not None and os.path.exists(mic), f"{describe_signal(status)}; {app.output()[-400:]}")
+        output = app.output()
     finally:
         recorder.signal(signal.SIGINT)  # arecord ends its WAV file properly on SIGINT
         recorder.wait(EXIT_DEADLINE)
         recorder.stop()
-        if feeder:
-            feeder.stop()
+        for proc in (feeder, app):
+            if proc:
+                proc.stop()
+    complete = False
+    if os.path.exists(mic):
+        played, _ = rig_audio.read_audio(ctx.speech)
+        captured, _ = rig_audio.read_audio(mic, 16000)
+        complete = rig_audio.exact_match(played, captured)[0]
+    return complete, output, mic, os.path.join(save, "reference.raw"), far_end
+
+
+def scenario_paths(ctx):
+    """Speech played into the microphone side comes out of livevoiced's capture path sample for sample;
+    what livevoiced plays comes out of the speaker's far side. An xrun (the guest stalled) legitimately
+    breaks the capture; such a run is repeated, within a deadline."""
+    end = now() + 150
+    attempt = 0
+    while True:
+        attempt += 1
+        complete, output, mic, reference, far_end = paths_attempt(ctx, attempt)
+        xruns = parse_loopback(output).get("xruns", [0, 0])
+        if complete or sum(xruns) == 0 or now() >= end:
+            break
+        ctx.note(f"run {attempt}: the capture was broken by {xruns[0]:.0f}/{xruns[1]:.0f} xruns; running it again")
+    # The host compares (the guest only chose the run).
+    ctx.compare("the speech comes out of livevoiced's capture path sample for sample", "exact",
+                ctx.speech, mic, recorded_rate=16000)
+    ctx.compare("what livevoiced played comes out of the speaker's far side (hw:Loopback,1,2)", "content",
+                reference, far_end, played_rate=16000)
 
 
 def scenario_echo(ctx):
     """`audio loopback` measures the echo path: no extra delay on the instant loop, 40 ms on the delayed
-    one (within 5 ms), the echo lined up once that delay is configured, and the echo canceller's ERLE."""
-    status, text, base, _ = loopback(ctx, "instant", ctx.loopback_conf, "livevoiced_echo_mic",
-                                     "livevoiced_echo_speaker", 3)
+    one (within 5 ms), and the echo canceller's ERLE on it, before and after the suggested --delay-ms."""
+    status, text, base, _ = undisturbed_loopback(ctx, "instant", ctx.loopback_conf, "livevoiced_echo_mic",
+                                                 "livevoiced_echo_speaker", 3)
     ctx.check("instant echo: exits 0 with a delay and a suggestion", status == 0 and "delay" in base
               and "suggested" in base, f"{describe_signal(status)}; {text[-600:]}")
     if "suggested" in base:
         ctx.check("instant echo: needs no extra delay (|suggested --delay-ms| <= 5)", abs(base["suggested"][0]) <= 5,
-                  f"suggested {base['suggested'][0]:.0f} ms")
+                  f"suggested {base['suggested'][0]:.0f} ms; {text_figures(base)}")
 
-    status, text, delayed, save = loopback(ctx, "delayed", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 4)
+    status, text, delayed, save = undisturbed_loopback(ctx, "delayed", ctx.delay_conf, "rig_delayed_mic",
+                                                       "rig_delayed_speaker", 4)
     ctx.check("40 ms echo: exits 0 with a delay and a suggestion", status == 0 and "delay" in delayed
               and "suggested" in delayed, f"{describe_signal(status)}; {text[-600:]}")
     if "suggested" in delayed:
@@ -172,26 +228,38 @@ def scenario_echo(ctx):
         ctx.check(f"40 ms echo: lags {EXTRA_DELAY_MS} ms (within 5 ms) more than the instant echo",
                   abs(difference - EXTRA_DELAY_MS) <= 5,
                   f"{delayed['delay'][0]:.1f} ms against {base['delay'][0]:.1f} ms: {difference:.1f} ms")
-    if "erle" in delayed:
-        ctx.check("40 ms echo: the echo canceller reaches at least 15 dB ERLE", delayed["erle"][0] >= 15,
-                  f"ERLE {delayed['erle'][0]:.1f} dB" + ("; the front end is a pass-through" if "pass-through" in text else ""))
-    else:
-        ctx.check("40 ms echo: reports the ERLE", False, text[-600:])
+    ctx.check("40 ms echo: the echo canceller reaches at least 15 dB ERLE",
+              "erle" in delayed and delayed["erle"][0] >= 15, text_figures(delayed))
     # The front end itself on the echo the kernel delivered, offline on the host (the recordings are real).
     ctx.compare("the front end's echo canceller on the recorded 40 ms echo reaches 15 dB ERLE", "erle",
                 os.path.join(save, "reference.raw"), os.path.join(save, "mic.raw"), played_rate=16000,
                 recorded_rate=16000, minimum_db=15)
 
-    status, text, aligned, _ = loopback(ctx, "configured", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 3,
-                                        ("--delay-ms", str(EXTRA_DELAY_MS)))
-    ctx.check(f"40 ms echo with --delay-ms {EXTRA_DELAY_MS}: exits 0", status == 0, f"{describe_signal(status)}; {text[-600:]}")
-    if "delay" in aligned and "delay" in base:
-        ctx.check(f"40 ms echo with --delay-ms {EXTRA_DELAY_MS}: the echo lines up like the instant one (within 5 ms)",
-                  abs(aligned["delay"][0] - base["delay"][0]) <= 5,
-                  f"lags {aligned['delay'][0]:.1f} ms; the instant echo {base['delay'][0]:.1f} ms")
-    if "suggested" in aligned:
-        ctx.check(f"40 ms echo with --delay-ms {EXTRA_DELAY_MS}: still suggests {EXTRA_DELAY_MS} (within 5 ms)",
-                  abs(aligned["suggested"][0] - EXTRA_DELAY_MS) <= 5, f"suggested {aligned['suggested'][0]:.0f} ms")
+    # What a user does next: configure the suggested delay and measure again.
+    suggested = int(delayed["suggested"][0]) if "suggested" in delayed else EXTRA_DELAY_MS
+    status, text, configured, _ = undisturbed_loopback(
+        ctx, "configured", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 3,
+        extra=("--delay-ms", str(suggested)))
+    label = f"40 ms echo with the suggested --delay-ms {suggested}"
+    ctx.check(f"{label}: exits 0", status == 0, f"{describe_signal(status)}; {text[-600:]}")
+    ctx.check(f"{label}: suggests the same delay again (within 5 ms)",
+              "suggested" in configured and abs(configured["suggested"][0] - suggested) <= 5, text_figures(configured))
+    ctx.check(f"{label}: the echo canceller reaches at least 15 dB ERLE",
+              "erle" in configured and configured["erle"][0] >= 15, text_figures(configured))
+
+
+def text_figures(figures):
+    """The figures of a loopback run, for a check's detail."""
+    parts = []
+    if "delay" in figures:
+        parts.append(f"echo {figures['delay'][0]:.1f} ms behind the reference (correlation {figures['delay'][1]:.2f})")
+    if "suggested" in figures:
+        parts.append(f"suggested --delay-ms {figures['suggested'][0]:.0f}")
+    if "erle" in figures:
+        parts.append(f"ERLE {figures['erle'][0]:.1f} dB")
+    if "xruns" in figures:
+        parts.append(f"xruns {figures['xruns'][0]:.0f}/{figures['xruns'][1]:.0f}")
+    return "; ".join(parts) or "no figures in the output"
 
 
 def scenario_stall(ctx):
