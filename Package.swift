@@ -57,7 +57,7 @@ let package = Package(
         // MARK: The daemon and its executable.
         .target(
             name: "Daemon",
-            dependencies: ["GeminiLive", "AudioEngine", "BoardSupport", "CurlWebSocket", "Log", "JSON", "TOML"]),
+            dependencies: ["GeminiLive", "AudioEngine", "BoardSupport", "CurlWebSocket", "CSysShims", "Log", "JSON", "TOML"]),
         .executableTarget(
             name: "livevoiced",
             dependencies: [

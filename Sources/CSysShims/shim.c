@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
 #include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -75,4 +77,45 @@ uint64_t csys_monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static volatile sig_atomic_t signal_pipe_fd = -1;
+
+static void forward_signal(int signo)
+{
+	int saved = errno;
+	unsigned char byte = (unsigned char)signo;
+
+	if (signal_pipe_fd >= 0)
+		(void)!write(signal_pipe_fd, &byte, 1);
+	errno = saved;
+}
+
+int csys_route_termination_signals(int write_fd)
+{
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction action;
+	sigset_t set;
+	size_t i;
+
+	signal_pipe_fd = write_fd;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = forward_signal;
+	action.sa_flags = SA_RESTART;
+	sigemptyset(&action.sa_mask);
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (sigaction(signals[i], &action, NULL) != 0)
+			return errno;
+		sigaddset(&set, signals[i]);
+	}
+	return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void csys_restore_termination_signals(void)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal_pipe_fd = -1;
 }

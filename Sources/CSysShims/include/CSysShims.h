@@ -32,4 +32,15 @@ int csys_eventfd_drain(int fd);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t csys_monotonic_ns(void);
 
+/*
+ * Route SIGTERM, SIGINT and SIGHUP to a pipe: the handler writes the signal number (one byte) to
+ * write_fd, which is async-signal-safe, and the daemon reads it from an ordinary thread. The signals are
+ * also unblocked in the calling thread, because a process started from a thread that blocks them
+ * (Dispatch's do) inherits that mask. Returns 0 or an errno value.
+ */
+int csys_route_termination_signals(int write_fd);
+
+/* Restore the default disposition of those signals. */
+void csys_restore_termination_signals(void);
+
 #endif /* CSYSSHIMS_H */
