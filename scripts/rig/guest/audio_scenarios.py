@@ -269,9 +269,9 @@ def scenario_stall(ctx):
     meter = Proc([ctx.bin, "audio", "meter", "--capture-device", "hw:Loopback,1,4", "--playback",
                   "--playback-device", "hw:Loopback,0,4", "--seconds", str(seconds)], ctx.out, name="meter-stall")
     try:
-        up = meter.wait_line(r"^Listening on ")
-        ctx.check("meter starts on hw:Loopback,1,4 with the speaker open", up is not None and capture_running(4)
-                  and playback_running(4), meter.output())
+        up = meter.wait_line(r"^Listening on ") and wait_until(lambda: capture_running(4) and playback_running(4),
+                                                               START_DEADLINE)
+        ctx.check("meter runs on hw:Loopback,1,4 with the speaker open", bool(up), meter.output())
         time.sleep(1.5)
         meter.signal(signal.SIGSTOP)
         time.sleep(0.6)
