@@ -216,8 +216,9 @@ def scenario_echo(ctx):
         ctx.check("instant echo: needs no extra delay (|suggested --delay-ms| <= 5)", abs(base["suggested"][0]) <= 5,
                   f"suggested {base['suggested'][0]:.0f} ms; {text_figures(base)}")
 
+    # Long enough for the canceller's ERLE to be judged on a few seconds after it has converged.
     status, text, delayed, save = undisturbed_loopback(ctx, "delayed", ctx.delay_conf, "rig_delayed_mic",
-                                                       "rig_delayed_speaker", 4)
+                                                       "rig_delayed_speaker", 6)
     ctx.check("40 ms echo: exits 0 with a delay and a suggestion", status == 0 and "delay" in delayed
               and "suggested" in delayed, f"{describe_signal(status)}; {text[-600:]}")
     if "suggested" in delayed:
@@ -228,8 +229,11 @@ def scenario_echo(ctx):
         ctx.check(f"40 ms echo: lags {EXTRA_DELAY_MS} ms (within 5 ms) more than the instant echo",
                   abs(difference - EXTRA_DELAY_MS) <= 5,
                   f"{delayed['delay'][0]:.1f} ms against {base['delay'][0]:.1f} ms: {difference:.1f} ms")
-    ctx.check("40 ms echo: the echo canceller reaches at least 15 dB ERLE",
-              "erle" in delayed and delayed["erle"][0] >= 15, text_figures(delayed))
+    # The canceller's ERLE is judged on the host from what the run saved (its input, output and reference),
+    # once it has converged: the command's own figure is an energy ratio over the whole run, which the
+    # first second's convergence dominates.
+    ctx.note(f"40 ms echo: the command's own whole-run ERLE figure: {text_figures(delayed)}")
+    live_erle(ctx, "the live echo canceller on the 40 ms echo reaches 15 dB ERLE once converged", save)
     # The front end itself on the echo the kernel delivered, offline on the host (the recordings are real).
     ctx.compare("the front end's echo canceller on the recorded 40 ms echo reaches 15 dB ERLE", "erle",
                 os.path.join(save, "reference.raw"), os.path.join(save, "mic.raw"), played_rate=16000,
@@ -237,15 +241,20 @@ def scenario_echo(ctx):
 
     # What a user does next: configure the suggested delay and measure again.
     suggested = int(delayed["suggested"][0]) if "suggested" in delayed else EXTRA_DELAY_MS
-    status, text, configured, _ = undisturbed_loopback(
-        ctx, "configured", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 3,
+    status, text, configured, configured_save = undisturbed_loopback(
+        ctx, "configured", ctx.delay_conf, "rig_delayed_mic", "rig_delayed_speaker", 5,
         extra=("--delay-ms", str(suggested)))
     label = f"40 ms echo with the suggested --delay-ms {suggested}"
     ctx.check(f"{label}: exits 0", status == 0, f"{describe_signal(status)}; {text[-600:]}")
     ctx.check(f"{label}: suggests the same delay again (within 5 ms)",
               "suggested" in configured and abs(configured["suggested"][0] - suggested) <= 5, text_figures(configured))
-    ctx.check(f"{label}: the echo canceller reaches at least 15 dB ERLE",
-              "erle" in configured and configured["erle"][0] >= 15, text_figures(configured))
+    ctx.note(f"{label}: the command's own whole-run ERLE figure: {text_figures(configured)}")
+    live_erle(ctx, f"{label}: the live echo canceller reaches 15 dB ERLE once converged", configured_save)
+
+
+def live_erle(ctx, name, save):
+    ctx.compare(name, "live-erle", os.path.join(save, "reference.raw"), os.path.join(save, "mic.raw"),
+                output=os.path.relpath(os.path.join(save, "output.raw"), ctx.out), minimum_db=15)
 
 
 def text_figures(figures):
