@@ -189,39 +189,36 @@ def front_end_erle(binary, mic, reference, rate, minimum_db):
                                 f"echo delay found {report.get('estimatedEchoDelayMs')} ms")
 
 
-def settled_erle(mic, output, reference, rate, settle_seconds=1.0, minimum_db=15.0):
-    """ERLE of a canceller's live run (its mic input, its output, the reference it had) over the frames
-    where the reference plays, after the first `settle_seconds` of them (the canceller's convergence,
-    which a whole-run energy ratio is dominated by)."""
+def settled_erle(mic, output, reference, rate, minimum_db=15.0):
+    """ERLE of a canceller's live run (its mic input, its output, the reference it had) over the second
+    half of the frames where the reference plays: what it reached, once converged (a whole-run energy
+    ratio is dominated by the convergence, which takes the front end one to three seconds here)."""
     frame = rate // 100
     floor = (32768 * 10 ** (-50 / 20)) ** 2 * frame
     count = min(len(mic), len(output), len(reference))
-    active = 0
-    settle_frames = int(settle_seconds * 100)
-    mic_energy = out_energy = 0.0
+    frames = []  # (mic energy, output energy) of each frame where the reference plays
     quarters = [[0.0, 0.0] for _ in range(4)]
     for start in range(0, count - frame + 1, frame):
         if sum(v * v for v in reference[start:start + frame]) <= floor:
             continue
-        active += 1
         m = sum(v * v for v in mic[start:start + frame])
         o = sum(v * v for v in output[start:start + frame])
+        frames.append((m, o))
         quarter = quarters[min(3, 4 * start // count)]
         quarter[0] += m
         quarter[1] += o
-        if active > settle_frames:
-            mic_energy += m
-            out_energy += o
 
     def db(a, b):
-        return 10 * math.log10(a / b) if a > 0 and b > 0 else float("inf") if a > 0 else None
+        return 10 * math.log10(a / b) if a > 0 and b > 0 else (float("inf") if a > 0 else None)
 
-    erle = db(mic_energy, out_energy)
+    if len(frames) < 100:
+        return False, f"the reference played for only {len(frames) / 100:.2f} s (needs at least 1 s)"
+    second_half = frames[len(frames) // 2:]
+    erle = db(sum(m for m, _ in second_half), sum(o for _, o in second_half))
     shape = ", ".join("-" if q[0] == 0 else f"{db(q[0], q[1]):.0f}" for q in quarters)
-    if erle is None:
-        return False, f"the reference played for only {active / 100:.2f} s (needs more than {settle_seconds} s)"
-    return erle >= minimum_db, (f"ERLE {erle:.1f} dB (at least {minimum_db}) over {(active - settle_frames) / 100:.1f} s "
-                                f"after the first {settle_seconds} s; by quarter of the run: {shape} dB")
+    return erle is not None and erle >= minimum_db, (
+        f"ERLE {erle:.1f} dB (at least {minimum_db}) over the last {len(second_half) / 100:.1f} s of far-end "
+        f"audio; by quarter of the run: {shape} dB")
 
 
 def analyze(out_dir, binary):
