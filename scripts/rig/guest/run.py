@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio_scenarios  # noqa: E402
 import gpio_scenarios  # noqa: E402
 import package_tests  # noqa: E402
-from rigkit import Results, now  # noqa: E402
+from rigkit import Results, now, run  # noqa: E402
 from simchip import SimBoard  # noqa: E402
 
 
@@ -38,19 +38,20 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     results = Results(args.out)
     results.group = "guest"
-    results.check("livevoiced is there and runs", os.access(args.bin, os.X_OK), args.bin)
+    status, out, err = run([args.bin, "--version"], args.out, name="version")
+    results.check("livevoiced runs in the guest", status == 0, f"{args.bin}: {out.strip()} {err.strip()}")
     board = SimBoard().create()
     results.note(f"gpio-sim: {board.chip} ({board.sysfs}), expander {board.expander}")
     gpio_scenarios.run_all(results, args.out, args.bin, board, os.path.join(here, "tools.toml"), args.only)
     board_dir = args.board_dir or os.path.join(here, "..", "..", "..", "board")
     audio_scenarios.run_all(results, args.out, args.bin, os.path.abspath(board_dir), args.speech, args.only)
     if not args.only or any(word in "package tests" for word in args.only):
-        started = now()
+        suite_started = now()
         try:
             package_tests.scenario_package_tests(results, args.out, args.tests, args.test_filter)
         except Exception as error:
             results.crashed("package tests", error)
-        results.note(f"{now() - started:.1f} s")
+        results.note(f"{now() - suite_started:.1f} s")
     results.group = "guest"
     results.note(f"{results.passed} passed, {results.failed} failed in the guest, {now() - started:.1f} s")
     with open(os.path.join(args.out, "guest-finished"), "w") as marker:
