@@ -104,9 +104,24 @@ final class SignalWatcher: Sendable {
     }
 }
 
-/// Reads a configuration file's `[[tools]]`, with errors that name the key path and the line.
+/// Reads a configuration file's `[[tools]]`, with errors that name the key path and the line; prints the
+/// error and exits with status 1 when the file is unreadable or wrong.
 func loadTools(_ path: String) throws -> ToolsConfig {
-    guard let file = fopen(path, "r") else { throw failure("cannot open \(path): \(String(cString: strerror(errno)))") }
+    do {
+        return try parseToolsFile(path)
+    } catch {
+        throw failure(error.description)
+    }
+}
+
+/// A `[[tools]]` file that cannot be used, and why.
+struct ToolsFileError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Reads and decodes a configuration file's `[[tools]]`.
+func parseToolsFile(_ path: String) throws(ToolsFileError) -> ToolsConfig {
+    guard let file = fopen(path, "r") else { throw ToolsFileError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
     defer { fclose(file) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
@@ -114,7 +129,7 @@ func loadTools(_ path: String) throws -> ToolsConfig {
     do {
         return try ToolsConfig.parse(String(decoding: bytes, as: UTF8.self))
     } catch {
-        throw failure("\(path): \(error)")
+        throw ToolsFileError(description: "\(path): \(error)")
     }
 }
 

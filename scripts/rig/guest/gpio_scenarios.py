@@ -408,6 +408,10 @@ def scenario_action(ctx):
     status, out, err = ctx.run("gpio", "action", "--config", bad_config, "lamp", '{"on": true}', name="action-no-line")
     ctx.check("a config naming a line that does not exist fails with the lines that do",
               status == 1 and "no GPIO line is named 'LAMP'" in err and "BUTTON" in err, f"{describe_signal(status)}; {err}")
+    status, out, err = ctx.run("check", "--config", bad_config, name="check-no-line")
+    ctx.check("livevoiced check fails on a config naming a line that does not exist",
+              status == 1 and re.search(r"^FAIL +lamp line LAMP +no GPIO line is named 'LAMP'", out, re.M) is not None,
+              f"{describe_signal(status)}; {out} {err}")
 
 
 # --- safe values on SIGTERM --------------------------------------------------------------------------------
