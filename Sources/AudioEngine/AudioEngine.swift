@@ -239,7 +239,7 @@ public final class AudioEngine: Sendable {
             referenceSlews: Int(alignment.slews.load(ordering: .relaxed)),
             referenceLateSamples: Int(alignment.lateSamples.load(ordering: .relaxed)),
             referenceDroppedSamples: referenceRing.statistics.rejectedElements,
-            baseDelayMilliseconds: configuration.referenceOffsetMilliseconds + configuration.alignmentSlackMilliseconds,
+            baseDelayMilliseconds: configuration.frontEndDelayMilliseconds,
             preroll: preroll.statistics)
     }
 

@@ -54,10 +54,18 @@ public struct AudioEngineConfiguration: Sendable {
     /// Extra delay of the echo behind the reference that the engine cannot measure: the acoustic path and
     /// converter latencies. `livevoiced audio loopback` measures it and suggests a value.
     public var referenceOffsetMilliseconds = 0
-    /// How much earlier than measured the engine places the reference, so that a front end that only
-    /// delays (never advances) the reference can still match an over-estimated device delay. Part of the
-    /// base delay handed to the front end.
+    /// How much earlier than measured the engine places the reference: the canceller's margin, so that an
+    /// over-estimated device delay still puts the echo after the reference (an adaptive filter can only
+    /// model a causal echo path), and room for the front end's delay estimate to move it.
     public var alignmentSlackMilliseconds = 10
+
+    /// The delay the front end applies to the reference itself (``MicProcessor/setBaseDelay(samples:)``):
+    /// the positive part of ``referenceOffsetMilliseconds``. The slack is deliberately not in it.
+    public var frontEndDelayMilliseconds: Int { max(0, referenceOffsetMilliseconds) }
+
+    /// How far ahead of the measured echo the engine places the reference: the slack, plus a negative
+    /// offset (the devices report more delay than there is), which only the engine can advance.
+    public var referenceLeadMilliseconds: Int { alignmentSlackMilliseconds + max(0, -referenceOffsetMilliseconds) }
 
     /// How much processed audio the pre-roll ring keeps.
     public var prerollMilliseconds = 500

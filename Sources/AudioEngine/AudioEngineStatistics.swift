@@ -75,7 +75,7 @@ public struct AudioEngineStatistics: Sendable {
     public var referenceLateSamples: Int
     /// Reference samples the playback thread could not store because the capture side did not take them.
     public var referenceDroppedSamples: Int
-    /// The delay handed to the front end (offset + slack), in milliseconds.
+    /// The delay handed to the front end (the positive part of the configured offset), in milliseconds.
     public var baseDelayMilliseconds: Int
     /// The pre-roll ring.
     public var preroll: PrerollRing.Statistics

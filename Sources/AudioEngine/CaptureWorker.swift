@@ -62,8 +62,8 @@ final class CaptureWorker: @unchecked Sendable {
         self.pacing = configuration.pacing
         self.frameLength = processor.frameLength
         self.diagnostics = configuration.diagnostics
-        self.baseDelaySamples = (configuration.referenceOffsetMilliseconds + configuration.alignmentSlackMilliseconds) * 16
-        self.leadSamples = configuration.alignmentSlackMilliseconds * 16
+        self.baseDelaySamples = configuration.frontEndDelayMilliseconds * 16
+        self.leadSamples = configuration.referenceLeadMilliseconds * 16
         self.referenceRing = referenceRing
         self.timeline = timeline
         self.aligner = ReferenceAligner(counters: alignment)

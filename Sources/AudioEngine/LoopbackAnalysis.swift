@@ -43,9 +43,9 @@ public struct LoopbackAnalysis: Sendable, Equatable {
     /// Echo return loss: reference energy over microphone energy while the reference is active, in dB
     /// (how much quieter the echo is than what was played).
     public var echoReturnLossDB: Double?
-    /// Echo return loss enhancement: microphone energy over the front end's output energy while the
-    /// reference is active, in dB (0 with the pass-through front end). A plain energy ratio: it assumes
-    /// nobody talks during the test.
+    /// Echo return loss enhancement after convergence: microphone energy over the front end's output
+    /// energy in the second half of the frames where the reference is active, in dB (0 with the
+    /// pass-through front end). A plain energy ratio: it assumes nobody talks during the test.
     public var erleDB: Double?
     /// Frames (of `frameLength`) in which the reference was active.
     public var activeFrames: Int
@@ -69,7 +69,7 @@ public struct LoopbackAnalysis: Sendable, Equatable {
         var active: [Bool] = []
         var micEnergy = 0.0
         var referenceEnergy = 0.0
-        var outputEnergy = 0.0
+        var activeFrameEnergies: [(mic: Double, output: Double)] = []
         let floor = 32768 * pow(10, -50.0 / 20)
         let threshold = floor * floor * Double(frameLength)
         for start in stride(from: 0, to: count - frameLength + 1, by: frameLength) {
@@ -79,10 +79,16 @@ public struct LoopbackAnalysis: Sendable, Equatable {
             active.append(isActive)
             if isActive {
                 referenceEnergy += e
-                micEnergy += range.reduce(0.0) { $0 + m[$1] * m[$1] }
-                outputEnergy += range.reduce(0.0) { $0 + o[$1] * o[$1] }
+                let frameMic = range.reduce(0.0) { $0 + m[$1] * m[$1] }
+                micEnergy += frameMic
+                activeFrameEnergies.append((frameMic, range.reduce(0.0) { $0 + o[$1] * o[$1] }))
             }
         }
+        // ERLE after convergence: over the second half of the far-end frames (the canceller takes a
+        // second or more to learn the echo path, which would otherwise dominate the figure).
+        let converged = activeFrameEnergies.dropFirst(activeFrameEnergies.count / 2)
+        let convergedMic = converged.reduce(0.0) { $0 + $1.mic }
+        let convergedOutput = converged.reduce(0.0) { $0 + $1.output }
         let activeFrames = active.filter { $0 }.count
         var lag: Int?
         var peak = 0.0
@@ -97,7 +103,7 @@ public struct LoopbackAnalysis: Sendable, Equatable {
             delaySamples: peak >= 0.1 ? lag : nil,
             correlation: peak,
             echoReturnLossDB: ratio(referenceEnergy, micEnergy),
-            erleDB: ratio(micEnergy, outputEnergy),
+            erleDB: ratio(convergedMic, convergedOutput),
             activeFrames: activeFrames)
     }
 

@@ -121,18 +121,21 @@ struct AudioLoopback: AsyncParsableCommand {
         let analysis = LoopbackAnalysis.analyze(mic: mic, reference: reference, output: output)
         if let erl = analysis.echoReturnLossDB { print("  echo return loss: \(AudioFormat.decimal(erl)) dB") }
         if let erle = analysis.erleDB {
-            print("  ERLE (energy ratio): \(AudioFormat.decimal(erle)) dB")
+            print("  ERLE after convergence (second half of the signal): \(AudioFormat.decimal(erle)) dB")
         }
         guard let delay = analysis.delayMilliseconds else {
             print("No echo found (correlation \(AudioFormat.decimal(analysis.correlation, 2))): is the speaker on and loud enough "
                 + "(alsamixer), and the microphone near it? Try --level-db -10.")
             throw ExitCode(2)
         }
-        let slack = Double(configuration.alignmentSlackMilliseconds)
-        let residual = delay - slack
-        let suggested = Int(residual.rounded()) + devices.delayMilliseconds
+        // The reference here is the one handed to the front end: placed `lead` ms ahead of the echo the
+        // engine expects, before the front end's own delay. What remains is the whole unmeasured delay,
+        // whatever --delay-ms was given.
+        let lead = Double(configuration.referenceLeadMilliseconds)
+        let residual = delay - lead
+        let suggested = Int(residual.rounded())
         print("  echo lags the reference by \(AudioFormat.decimal(delay)) ms (correlation \(AudioFormat.decimal(analysis.correlation, 2)); "
-            + "the engine's \(Int(slack)) ms slack included)")
+            + "the engine's \(Int(lead)) ms lead included)")
         if analysis.correlation < 0.3 {
             print("  (a weak correlation: noise, or a speaker that distorts; the delay may be off)")
         }

@@ -22,9 +22,9 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         var report = CheckReport()
         checkCurl(&report)
-        checkGPIO(&report)
+        let gpio = checkGPIO(&report)
         checkAPIKey(&report)
-        if let config { checkTools(config, &report) }
+        if let config { checkTools(config, gpio: gpio, &report) }
         report.print()
         if report.failures > 0 { throw ExitCode(1) }
     }
@@ -38,17 +38,18 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    private func checkGPIO(_ report: inout CheckReport) {
+    /// The libgpiod backend when at least one chip exists (to look up the config's lines).
+    private func checkGPIO(_ report: inout CheckReport) -> (any GPIOBackend)? {
         do {
             let backend = try LibgpiodBackend()
             let chips = try backend.chips()
             report.ok("libgpiod", LibgpiodBackend.apiVersion + " (v2 API)")
-            if chips.isEmpty {
+            guard !chips.isEmpty else {
                 report.warn("GPIO chips", "none (no /dev/gpiochip*): fine on a PC; on a board, check that the GPIO driver is loaded")
-            } else {
-                let summary = chips.map { "\($0.name) [\($0.label)] \($0.lines.count) lines" }.joined(separator: ", ")
-                report.ok("GPIO chips", summary)
+                return nil
             }
+            report.ok("GPIO chips", chips.map { "\($0.name) [\($0.label)] \($0.lines.count) lines" }.joined(separator: ", "))
+            return backend
         } catch {
             if error.code == .noChips {
                 report.ok("libgpiod", LibgpiodBackend.apiVersion + " (v2 API)")
@@ -56,6 +57,7 @@ struct Check: AsyncParsableCommand {
             } else {
                 report.fail("GPIO", error.message)
             }
+            return nil
         }
     }
 
@@ -70,13 +72,31 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    private func checkTools(_ path: String, _ report: inout CheckReport) {
+    private func checkTools(_ path: String, gpio: (any GPIOBackend)?, _ report: inout CheckReport) {
+        let tools: ToolsConfig
         do {
-            let text = try readTextFile(path, what: "--config")
-            let tools = try ToolsConfig.parse(text)
-            report.ok("tools in \(path)", "\(tools.tools.count) valid: " + tools.tools.map(\.name).joined(separator: ", "))
+            tools = try parseToolsFile(path)
         } catch {
-            report.fail("tools in \(path)", "\(error)")
+            report.fail("tools in \(path)", error.description)
+            return
+        }
+        report.ok("tools in \(path)", "\(tools.tools.count) valid: " + tools.tools.map(\.name).joined(separator: ", "))
+        for tool in tools.tools {
+            let what = "  \(tool.name) line \(tool.action.line)"
+            guard let gpio else {
+                report.warn(what, "not checked: no GPIO chip here")
+                continue
+            }
+            do {
+                let info = try gpio.lineInfo(LineAddress(tool.action.line))
+                if info.isUsed {
+                    report.fail(what, "\(info.id) is in use by '\(info.consumer ?? "?")': stop that program or pick another line")
+                } else {
+                    report.ok(what, "\(info.id), free")
+                }
+            } catch {
+                report.fail(what, error.message)
+            }
         }
     }
 }

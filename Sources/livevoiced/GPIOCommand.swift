@@ -3,8 +3,10 @@
 
 import ArgumentParser
 import BoardSupport
+import Dispatch
 import GPIO
 import JSON
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -64,9 +66,62 @@ func say(_ text: String) {
     fflush(nil)  // all streams; `stdout` itself is not concurrency-safe to name
 }
 
-/// Reads a configuration file's `[[tools]]`, with errors that name the key path and the line.
+/// Turns the given signals into a call of `handler` (once, on a private queue) instead of their default
+/// action, which kills the process at once and leaves its outputs as they were. Keep it alive while it is
+/// needed; `received` is the signal that came, or nil.
+final class SignalWatcher: Sendable {
+    /// The signal that came (0: none yet); set once, by the first one.
+    private final class Latch: Sendable {
+        let number = Atomic<Int32>(0)
+    }
+
+    // Only kept alive so the sources stay installed; never touched after init.
+    private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+    private let latch = Latch()
+
+    init(_ signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+        let queue = DispatchQueue(label: "livevoiced.gpio.signals")
+        let latch = latch
+        var sources: [any DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler {
+                if latch.number.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged {
+                    handler(number)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    /// The signal that arrived, if one did.
+    var received: Int32? {
+        let number = latch.number.load(ordering: .acquiring)
+        return number == 0 ? nil : number
+    }
+}
+
+/// Reads a configuration file's `[[tools]]`, with errors that name the key path and the line; prints the
+/// error and exits with status 1 when the file is unreadable or wrong.
 func loadTools(_ path: String) throws -> ToolsConfig {
-    guard let file = fopen(path, "r") else { throw failure("cannot open \(path): \(String(cString: strerror(errno)))") }
+    do {
+        return try parseToolsFile(path)
+    } catch {
+        throw failure(error.description)
+    }
+}
+
+/// A `[[tools]]` file that cannot be used, and why.
+struct ToolsFileError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Reads and decodes a configuration file's `[[tools]]`.
+func parseToolsFile(_ path: String) throws(ToolsFileError) -> ToolsConfig {
+    guard let file = fopen(path, "r") else { throw ToolsFileError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
     defer { fclose(file) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
@@ -74,7 +129,7 @@ func loadTools(_ path: String) throws -> ToolsConfig {
     do {
         return try ToolsConfig.parse(String(decoding: bytes, as: UTF8.self))
     } catch {
-        throw failure("\(path): \(error)")
+        throw ToolsFileError(description: "\(path): \(error)")
     }
 }
 
@@ -234,11 +289,20 @@ struct GPIOLed: AsyncParsableCommand {
         } catch {
             throw failure(error.message)
         }
+        // SIGTERM or Ctrl-C ends the show early, and the LED is still left dark. The handlers come before
+        // the LED lights, so a signal that arrives at once finds them.
+        let milliseconds = Int(seconds * 1000)
+        let showing = Task { try await Task.sleep(for: .milliseconds(milliseconds)) }
+        let watcher = SignalWatcher([SIGTERM, SIGINT]) { _ in showing.cancel() }
         say("Showing \(pattern) on \(led.id) for \(seconds) s.")
         led.start()
         led.set(LEDPattern(rawValue: pattern)!)
-        try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        _ = try? await showing.value
         led.stop()
+        if let number = watcher.received {
+            say("Stopped by signal \(number); the LED is off.")
+            throw ExitCode(128 + number)
+        }
         if let board = backend as? SimulatedBoard, let changes = try? board.history(line) {
             say("Simulated LED: \(changes.count) level changes; first: \(changes.prefix(6).map(\.description).joined(separator: ", "))")
         }
@@ -315,14 +379,22 @@ struct GPIOAction: AsyncParsableCommand {
         } catch {
             throw failure("\(config): \(error)")
         }
+        // SIGTERM (a service manager stopping us) puts every output at its safe value before exiting; Ctrl-C
+        // keeps its default and leaves the lines as they are.
+        let watcher = SignalWatcher([SIGTERM]) { _ in Task { await registry.shutdown() } }
         let result = await registry.call(name: name, arguments: parsed)
         say(renderJSON(result.response))
         let pending = await registry.pendingAutoOffs
-        if let wait = pending[name] {
-            say("Auto-off armed: waiting \(wait.milliseconds / 1000) s to switch it off (Ctrl-C leaves it on).")
+        if let wait = pending[name], watcher.received == nil {
+            say("Auto-off armed: waiting \((wait.milliseconds + 999) / 1000) s to switch it off (Ctrl-C leaves it on).")
             await registry.waitForTimers()
-            say("Switched off.")
         }
+        if let number = watcher.received {
+            await registry.shutdown()  // already done by the handler; waits for it to finish
+            say("Stopped by signal \(number); outputs are at their safe values.")
+            throw ExitCode(128 + number)
+        }
+        if pending[name] != nil { say("Switched off.") }
         if result.isError { throw ExitCode(1) }
     }
 }
