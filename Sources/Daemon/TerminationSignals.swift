@@ -91,6 +91,22 @@ public final class TerminationSignals: Sendable {
     }
 }
 
+extension TerminationSignals {
+    /// The signal that arrived after the first `seen` ones, if any (does not wait).
+    public func signal(after seen: Int) -> Int32? {
+        state.withLock { $0.received.count > seen ? $0.received[seen] : nil }
+    }
+
+    /// Runs `handler` once, with the first signal after the first `seen` ones. Cancel the returned task to
+    /// stop watching.
+    @discardableResult
+    public func whenSignalled(after seen: Int, _ handler: @escaping @Sendable (Int32) async -> Void) -> Task<Void, Never> {
+        Task {
+            if let number = await wait(after: seen) { await handler(number) }
+        }
+    }
+}
+
 /// A named, detached pthread for blocking work (reading the signal pipe, the systemd watchdog).
 enum Thread {
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {

@@ -5,6 +5,7 @@ import ALSA
 import ArgumentParser
 import AudioEngine
 import AudioFrontEnd
+import Daemon
 import Log
 import Synchronization
 
@@ -117,31 +118,21 @@ func readTextFile(_ path: String, what: String) throws -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// Ctrl-C (SIGINT) and SIGTERM handling for the commands that run until interrupted: the handler only
-/// raises an atomic flag; the command polls it and stops the engine cleanly.
+/// Ctrl-C (SIGINT) and SIGTERM for the commands that run until interrupted: the first stops the engine
+/// cleanly; a second exits at once, for a device that hangs.
 enum Interrupt {
-    private static let raised = Atomic<Bool>(false)
+    /// Routes the signals to ``TerminationSignals`` (once per process).
+    static func install() { TerminationSignals.shared.install() }
 
-    /// Installs the handlers (once per process). A second Ctrl-C exits at once, for a device that hangs.
-    static func install() {
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            if Interrupt.raised.exchange(true, ordering: .relaxed) { _exit(130) }
-        }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
-    }
+    /// Whether a signal arrived.
+    static var isRaised: Bool { TerminationSignals.shared.count > 0 }
 
-    /// Whether Ctrl-C was pressed.
-    static var isRaised: Bool { raised.load(ordering: .relaxed) }
-
-    /// Stops `engine` as soon as the flag goes up (checked every 50 ms), so that a command waiting for
-    /// frames that no longer come (device unplugged) still ends on Ctrl-C.
+    /// Stops `engine` at the first signal, so that a command waiting for frames that no longer come (a
+    /// device unplugged) still ends; exits at the second.
     static func stopOnInterrupt(_ engine: AudioEngine) -> Task<Void, Never> {
-        Task.detached {
-            while !Task.isCancelled && !isRaised {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            if isRaised { engine.stop() }
+        TerminationSignals.shared.whenSignalled(after: 0) { _ in
+            engine.stop()
+            if await TerminationSignals.shared.wait(after: 1) != nil { _exit(130) }
         }
     }
 }

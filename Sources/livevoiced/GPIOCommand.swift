@@ -3,10 +3,9 @@
 
 import ArgumentParser
 import BoardSupport
-import Dispatch
+import Daemon
 import GPIO
 import JSON
-import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -64,44 +63,6 @@ func failure(_ message: String) -> ExitCode {
 func say(_ text: String) {
     print(text)
     fflush(nil)  // all streams; `stdout` itself is not concurrency-safe to name
-}
-
-/// Turns the given signals into a call of `handler` (once, on a private queue) instead of their default
-/// action, which kills the process at once and leaves its outputs as they were. Keep it alive while it is
-/// needed; `received` is the signal that came, or nil.
-final class SignalWatcher: Sendable {
-    /// The signal that came (0: none yet); set once, by the first one.
-    private final class Latch: Sendable {
-        let number = Atomic<Int32>(0)
-    }
-
-    // Only kept alive so the sources stay installed; never touched after init.
-    private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
-    private let latch = Latch()
-
-    init(_ signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-        let queue = DispatchQueue(label: "livevoiced.gpio.signals")
-        let latch = latch
-        var sources: [any DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                if latch.number.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged {
-                    handler(number)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    /// The signal that arrived, if one did.
-    var received: Int32? {
-        let number = latch.number.load(ordering: .acquiring)
-        return number == 0 ? nil : number
-    }
 }
 
 /// Reads a configuration file's `[[tools]]`, with errors that name the key path and the line; prints the
@@ -293,13 +254,17 @@ struct GPIOLed: AsyncParsableCommand {
         // the LED lights, so a signal that arrives at once finds them.
         let milliseconds = Int(seconds * 1000)
         let showing = Task { try await Task.sleep(for: .milliseconds(milliseconds)) }
-        let watcher = SignalWatcher([SIGTERM, SIGINT]) { _ in showing.cancel() }
+        let signals = TerminationSignals.shared
+        signals.install()
+        let seen = signals.count
+        let watcher = signals.whenSignalled(after: seen) { _ in showing.cancel() }
+        defer { watcher.cancel() }
         say("Showing \(pattern) on \(led.id) for \(seconds) s.")
         led.start()
         led.set(LEDPattern(rawValue: pattern)!)
         _ = try? await showing.value
         led.stop()
-        if let number = watcher.received {
+        if let number = signals.signal(after: seen) {
             say("Stopped by signal \(number); the LED is off.")
             throw ExitCode(128 + number)
         }
@@ -381,15 +346,22 @@ struct GPIOAction: AsyncParsableCommand {
         }
         // SIGTERM (a service manager stopping us) puts every output at its safe value before exiting; Ctrl-C
         // keeps its default and leaves the lines as they are.
-        let watcher = SignalWatcher([SIGTERM]) { _ in Task { await registry.shutdown() } }
+        let signals = TerminationSignals.shared
+        signals.install()
+        let seen = signals.count
+        let watcher = signals.whenSignalled(after: seen) { number in
+            if number == SIGINT { _exit(128 + SIGINT) }  // Ctrl-C leaves the lines as they are
+            await registry.shutdown()
+        }
+        defer { watcher.cancel() }
         let result = await registry.call(name: name, arguments: parsed)
         say(renderJSON(result.response))
         let pending = await registry.pendingAutoOffs
-        if let wait = pending[name], watcher.received == nil {
+        if let wait = pending[name], signals.signal(after: seen) == nil {
             say("Auto-off armed: waiting \((wait.milliseconds + 999) / 1000) s to switch it off (Ctrl-C leaves it on).")
             await registry.waitForTimers()
         }
-        if let number = watcher.received {
+        if let number = signals.signal(after: seen) {
             await registry.shutdown()  // already done by the handler; waits for it to finish
             say("Stopped by signal \(number); outputs are at their safe values.")
             throw ExitCode(128 + number)
