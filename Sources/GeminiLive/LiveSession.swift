@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-public import FoundationEssentials
-public import JSON
+import FoundationEssentials
+import JSON
 import Log
 import Synchronization
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-public import Foundation
+import Foundation
 import Synchronization
 
 /// A helper program run by a test (a WebSocket peer, the CLI under test), with its output collected line

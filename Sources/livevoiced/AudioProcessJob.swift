@@ -2,7 +2,10 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import AudioFrontEnd
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSON
 
 /// What `livevoiced audio process` measured.
@@ -23,7 +26,7 @@ struct AudioProcessReport: Equatable {
     var speechPercent: Double { frames > 0 ? Double(speechFrames) * 100 / Double(frames) : 0 }
 
     func text() -> String {
-        func fixed(_ value: Double, _ decimals: Int = 1) -> String { String(format: "%.\(decimals)f", value) }
+        func fixed(_ value: Double, _ decimals: Int = 1) -> String { AudioFormat.decimal(value, decimals) }
         var delayText = "\(fixed(delayMilliseconds)) ms"
         if automaticDelay {
             if let estimated = estimatedEchoDelayMilliseconds {
