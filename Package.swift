@@ -41,23 +41,24 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "TOML"),
         .target(name: "RingBuffer"),
+        .target(name: "Threads", dependencies: ["CSysShims"]),
 
         // MARK: Swift wrappers over the C libraries. Nothing above them sees a C pointer.
-        .target(name: "CurlWebSocket", dependencies: ["CCurl", "CSysShims", "Log"]),
+        .target(name: "CurlWebSocket", dependencies: ["CCurl", "CSysShims", "Threads", "Log"]),
         .target(name: "ALSA", dependencies: ["CALSA", "Log"]),
         .target(name: "GPIO", dependencies: ["CGPIOD", "CSysShims", "Log"]),
         .target(name: "SpeexDSP", dependencies: ["CSpeexDSP"]),
 
         // MARK: Engines.
         .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP"]),
-        .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "CSysShims", "Log"]),
+        .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "Threads", "CSysShims", "Log"]),
         .target(name: "GeminiLive", dependencies: ["CurlWebSocket", "JSON", "Log"]),
-        .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Log"]),
+        .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Threads", "Log"]),
 
         // MARK: The daemon and its executable.
         .target(
             name: "Daemon",
-            dependencies: ["GeminiLive", "AudioEngine", "BoardSupport", "CurlWebSocket", "CSysShims", "Log", "JSON", "TOML"]),
+            dependencies: ["GeminiLive", "AudioEngine", "BoardSupport", "CurlWebSocket", "Threads", "CSysShims", "Log", "JSON", "TOML"]),
         .executableTarget(
             name: "livevoiced",
             dependencies: [

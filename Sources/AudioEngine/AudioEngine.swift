@@ -6,6 +6,7 @@ import CSysShims
 public import Log
 public import RingBuffer
 import Synchronization
+import Threads
 
 #if canImport(Glibc)
 import Glibc
@@ -68,7 +69,7 @@ public final class AudioEngine: Sendable {
         /// Made, not started. → running (start), stopped (stop).
         case idle
         /// Threads running. → stopped (stop).
-        case running([EngineThread])
+        case running([PlatformThread])
         /// Finished; cannot start again.
         case stopped
     }
@@ -140,7 +141,7 @@ public final class AudioEngine: Sendable {
         }
     }
 
-    private func launch() throws(AudioEngineError) -> [EngineThread] {
+    private func launch() throws(AudioEngineError) -> [PlatformThread] {
         let capturePCM = try open(pcmConfiguration(configuration.capture, .capture))
         let playbackPCM = try configuration.playback.map { (device) throws(AudioEngineError) in
             try open(pcmConfiguration(device, .playback))
@@ -180,13 +181,13 @@ public final class AudioEngine: Sendable {
             sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor,
             stop: environment.stop, droppedByConsumer: droppedByConsumer)
 
-        var threads: [EngineThread] = []
+        var threads: [PlatformThread] = []
         do throws(AudioEngineError) {
-            threads.append(try EngineThread(name: "lv-frames") { pump.run() })
+            threads.append(try startThread("lv-frames") { pump.run() })
             if let playbackWorker {
-                threads.append(try EngineThread(name: "lv-playback") { playbackWorker.run() })
+                threads.append(try startThread("lv-playback") { playbackWorker.run() })
             }
-            threads.append(try EngineThread(name: "lv-capture") { capture.run() })
+            threads.append(try startThread("lv-capture") { capture.run() })
         } catch {
             environment.stop.raise()
             _ = csys_eventfd_signal(wakeDescriptor)
@@ -196,10 +197,19 @@ public final class AudioEngine: Sendable {
         return threads
     }
 
+    /// Starts one of the engine's threads, with the engine's error type.
+    private func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) throws(AudioEngineError) -> PlatformThread {
+        do {
+            return try PlatformThread(name: name, body)
+        } catch {
+            throw AudioEngineError(.system, error.description)
+        }
+    }
+
     /// Stops the threads (within about one device period), closes the devices, finishes ``frames`` and
     /// releases writers waiting on ``playback``. Safe to call more than once.
     public func stop() {
-        let threads: [EngineThread] = state.withLock { state in
+        let threads: [PlatformThread] = state.withLock { state in
             defer { state = .stopped }
             if case .running(let threads) = state { return threads }
             return []

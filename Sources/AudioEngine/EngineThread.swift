@@ -9,50 +9,6 @@ import Glibc
 import Musl
 #endif
 
-/// A named POSIX thread, outside Swift concurrency (the audio threads must never wait on the cooperative
-/// pool). Joined explicitly with ``join()``.
-final class EngineThread: @unchecked Sendable {
-    // @unchecked Sendable: `thread` is written once in init; `join()` is called only by the engine's
-    // stop(), which runs once (the engine's state lock hands the threads out exactly once).
-    let name: String
-    private var thread = pthread_t()
-    private var joined = false
-
-    /// Starts `body` on a new thread called `name` (at most 15 characters are kept).
-    init(name: String, body: @escaping @Sendable () -> Void) throws(AudioEngineError) {
-        self.name = name
-        let box = Unmanaged.passRetained(Body(name: name, run: body)).toOpaque()
-        let result = pthread_create(&thread, nil, { raw in
-            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
-            _ = body.name.withCString { csys_set_thread_name($0) }
-            body.run()
-            return nil
-        }, box)
-        if result != 0 {
-            Unmanaged<Body>.fromOpaque(box).release()
-            throw AudioEngineError(.system, "cannot start the \(name) thread: pthread_create returned \(result)")
-        }
-    }
-
-    /// Waits for the thread to end (once).
-    func join() {
-        guard !joined else { return }
-        joined = true
-        pthread_join(thread, nil)
-    }
-
-    /// What a new thread runs; handed to exactly one thread, which releases it.
-    private final class Body: @unchecked Sendable {
-        let name: String
-        let run: @Sendable () -> Void
-        init(name: String, run: @escaping @Sendable () -> Void) {
-            self.name = name
-            self.run = run
-        }
-    }
-}
-
-/// Clock helpers for the audio threads (no allocation).
 enum Clock {
     /// CLOCK_MONOTONIC in nanoseconds.
     @inline(__always) static func nanoseconds() -> UInt64 { csys_monotonic_ns() }

@@ -7,46 +7,6 @@ import Glibc
 import Musl
 #endif
 
-/// A plain POSIX thread running one closure: for loops that block in poll(2) or wait for a deadline,
-/// which must not sit on Swift concurrency's few cooperative threads.
-final class BackgroundThread: Sendable {
-    private final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
-    // Written once in init before anyone else can see the object; read only by join().
-    private nonisolated(unsafe) var thread = pthread_t()
-
-    /// Starts `body` on a new thread.
-    init(_ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let result = pthread_create(
-            &thread, nil,
-            { pointer in
-                #if canImport(Glibc)
-                let box = Unmanaged<Box>.fromOpaque(pointer!).takeRetainedValue()
-                #else
-                let box = Unmanaged<Box>.fromOpaque(pointer).takeRetainedValue()
-                #endif
-                box.body()
-                return nil
-            }, box)
-        precondition(result == 0, "pthread_create failed with error \(result)")
-    }
-
-    /// Starts `body` on a thread nobody joins (its resources go when it ends).
-    static func detach(_ body: @escaping @Sendable () -> Void) {
-        let thread = BackgroundThread(body)
-        pthread_detach(thread.thread)
-    }
-
-    /// Waits for the thread to finish.
-    func join() {
-        pthread_join(thread, nil)
-    }
-}
-
 /// A mutex and a condition variable on `CLOCK_MONOTONIC`, so a thread can wait until an absolute deadline
 /// (no drift: the next LED edge is computed from the pattern's start, never from the last wake-up) and be
 /// woken early when the pattern changes.

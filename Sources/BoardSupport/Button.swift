@@ -3,6 +3,7 @@
 
 public import GPIO
 import Synchronization
+import Threads
 
 /// A push button on a GPIO input: kernel edge events (with the kernel's debounce), debounced again in
 /// software by a ``ButtonStateMachine``, timed by an injectable clock.
@@ -74,7 +75,7 @@ public final class Button: Sendable {
             state.stop()
             line.wake()
         }
-        BackgroundThread.detach { [self] in
+        PlatformThread.detach(name: "lv-button") { [self] in
             while !state.isStopped {
                 do {
                     for event in try poll(timeout: nil) { continuation.yield(event) }

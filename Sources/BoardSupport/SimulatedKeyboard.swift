@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 public import GPIO
+import Threads
 
 /// Drives a simulated button from standard input, for `livevoiced gpio watch --simulated`: each line read
 /// presses or releases it. Enter alone toggles; `p` presses; `r` releases; `q` or end of input stops.
@@ -11,7 +12,7 @@ public enum SimulatedKeyboard {
     public static func start(
         board: SimulatedBoard, line: String, activeLow: Bool, report: @escaping @Sendable (String) -> Void
     ) {
-        BackgroundThread.detach {
+        PlatformThread.detach(name: "lv-keyboard") {
             var pressed = false
             while let input = readLine() {
                 switch input.lowercased() {

@@ -4,6 +4,7 @@
 public import GPIO
 public import Log
 import Synchronization
+import Threads
 
 /// A status LED on a plain GPIO output, showing ``LEDPattern``s from one timer thread.
 ///
@@ -24,7 +25,7 @@ public final class StatusLED: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let waiter = DeadlineWaiter()
-    private let finished = Mutex<BackgroundThread?>(nil)
+    private let finished = Mutex<PlatformThread?>(nil)
 
     /// The line this LED is on.
     public var id: LineID { output.id }
@@ -90,13 +91,18 @@ public final class StatusLED: Sendable {
             return true
         }
         guard shouldStart else { return }
-        let thread = BackgroundThread { [self] in
-            while true {
-                let next = update()
-                if state.withLock({ $0.stopping }) { return }
-                waiter.wait(until: next.map(realDeadline))
-                if state.withLock({ $0.stopping }) { return }
+        let thread: PlatformThread
+        do {
+            thread = try PlatformThread(name: "lv-led") { [self] in
+                while true {
+                    let next = update()
+                    if state.withLock({ $0.stopping }) { return }
+                    waiter.wait(until: next.map(realDeadline))
+                    if state.withLock({ $0.stopping }) { return }
+                }
             }
+        } catch {
+            preconditionFailure(error.description)
         }
         finished.withLock { $0 = thread }
     }
@@ -113,7 +119,7 @@ public final class StatusLED: Sendable {
     public func stop() {
         state.withLock { $0.stopping = true }
         waiter.signal()
-        let thread = finished.withLock { thread -> BackgroundThread? in
+        let thread = finished.withLock { thread -> PlatformThread? in
             defer { thread = nil }
             return thread
         }

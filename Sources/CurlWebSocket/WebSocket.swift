@@ -3,6 +3,7 @@
 
 public import Log
 import Synchronization
+import Threads
 internal import CSysShims
 
 /// A WebSocket client connection over libcurl's WebSocket API (`CURLOPT_CONNECT_ONLY` 2 with
@@ -45,7 +46,7 @@ public final class WebSocket: Sendable {
         let result: Result<Void, WebSocketError> = await withCheckedContinuation { continuation in
             core.state.withLock { $0.connectWaiter = continuation }
             let loop = ConnectionLoop(core: core, url: url, options: options, logger: logger)
-            spawnThread(name: "livevoiced-ws") { loop.run() }
+            PlatformThread.detach(name: "livevoiced-ws") { loop.run() }
         }
         try result.get()
         return WebSocket(core: core)

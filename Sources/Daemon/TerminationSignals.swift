@@ -3,6 +3,7 @@
 
 internal import CSysShims
 import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -46,7 +47,7 @@ public final class TerminationSignals: Sendable {
         _ = fcntl(writeFD, F_SETFD, FD_CLOEXEC)
         let result = csys_route_termination_signals(writeFD)
         precondition(result == 0, "sigaction failed with errno \(result)")
-        Thread.spawn(name: "lv-signals") { [self] in
+        PlatformThread.detach(name: "lv-signals") { [self] in
             var byte: UInt8 = 0
             while true {
                 let count = read(readFD, &byte, 1)
@@ -104,29 +105,5 @@ extension TerminationSignals {
         Task {
             if let number = await wait(after: seen) { await handler(number) }
         }
-    }
-}
-
-/// A named, detached pthread for blocking work (reading the signal pipe, the systemd watchdog).
-enum Thread {
-    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
-        final class Box: Sendable {
-            let name: String
-            let body: @Sendable () -> Void
-            init(name: String, body: @escaping @Sendable () -> Void) {
-                self.name = name
-                self.body = body
-            }
-        }
-        let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            _ = box.name.withCString { csys_set_thread_name($0) }
-            box.body()
-            return nil
-        }, box)
-        precondition(result == 0, "pthread_create failed with \(result)")
-        pthread_detach(thread)
     }
 }
