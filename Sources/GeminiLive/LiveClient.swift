@@ -31,6 +31,7 @@ public struct LiveClient: Sendable, CustomStringConvertible {
         case vertexAIExpress(apiKey: String)
     }
 
+    /// Which service and credentials. Its description and reflection never show the credentials.
     public let backend: Backend
     /// A base URL replacing Google's host, for proxies and tests (`ws://127.0.0.1:8765`). Plain `ws://` is
     /// accepted only for loopback hosts; anything else must be `wss://` (certificate verification stays on).
@@ -90,6 +91,31 @@ public struct LiveClient: Sendable, CustomStringConvertible {
         case .vertexAIExpress: kind = "Vertex AI express (API key)"
         }
         return "LiveClient(\(kind)" + (endpoint.map { ", endpoint \(redactQuery($0))" } ?? "") + ")"
+    }
+}
+
+extension LiveClient.Backend: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The kind of backend, never its credentials.
+    public var description: String {
+        switch self {
+        case .geminiAPI: "geminiAPI(apiKey: <redacted>)"
+        case .ephemeralToken: "ephemeralToken(<redacted>)"
+        case .vertexAI(let project, let location, _): "vertexAI(project: \(project), location: \(location), accessToken: <provider>)"
+        case .vertexAIExpress: "vertexAIExpress(apiKey: <redacted>)"
+        }
+    }
+
+    public var debugDescription: String { description }
+
+    /// `dump()` and debuggers see the redacted description only.
+    public var customMirror: Mirror { Mirror(self, children: ["backend": description]) }
+}
+
+extension LiveClient: CustomReflectable {
+    /// `dump(client)` shows no credentials.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["backend": backend.description, "endpoint": endpoint.map(redactQuery) as Any,
+                                "caFile": caFile as Any, "apiVersion": apiVersion as Any])
     }
 }
 

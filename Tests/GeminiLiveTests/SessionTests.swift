@@ -38,6 +38,10 @@ struct SessionTests {
         #expect(request.headers.contains { $0.name == "x-goog-api-key" && $0.value == "AIza-secret-key" })
         #expect(!request.description.contains("AIza-secret-key"))
         #expect(!"\(client)".contains("AIza-secret-key"))
+        var dumped = ""
+        dump(client, to: &dumped)
+        #expect(!dumped.contains("AIza-secret-key"))
+        #expect(!"\(client.backend)".contains("AIza-secret-key") && !String(reflecting: client.backend).contains("AIza-secret-key"))
         await session.close()
         #expect(transport.localClose?.code == 1000)
     }
