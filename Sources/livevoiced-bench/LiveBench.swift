@@ -4,11 +4,12 @@
 import ArgumentParser
 import CurlWebSocket
 import Foundation
+import Synchronization
 import GeminiLive
 
 /// `livevoiced-bench live`: the costs of the Live API path, as figures (medians of many runs in one
 /// process), not as pass/fail tests.
-struct LiveBench: AsyncParsableCommand {
+struct LiveBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
         abstract: "Encode/decode cost of Live API messages and WebSocket round-trip latency on loopback.")
@@ -19,7 +20,27 @@ struct LiveBench: AsyncParsableCommand {
     @Option(name: .customLong("echo-url"), help: "A WebSocket echo server; default: start Tests/Peers/ws_peer.py.")
     var echoURL: String?
 
-    func run() async throws {
+    /// Synchronous, so the bench's root stays a plain command: an async root runs Dispatch's main queue,
+    /// whose signal thread valgrind (used by scripts/bench-audio on the same binary) cannot run.
+    func run() throws {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<Void, any Error>
+            do {
+                try await measure()
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        try outcome.withLock { $0 }?.get()
+    }
+
+    private func measure() async throws {
         let encode = benchEncode()
         print("encode 20 ms realtimeInput audio (640 B PCM): fast path \(format(encode.fast)) µs, Codable \(format(encode.codable)) µs (ratio \(format(encode.codable / encode.fast))x)")
         let decode = try benchDecode()
