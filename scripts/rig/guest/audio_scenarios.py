@@ -9,6 +9,7 @@ snd-aloop substream N's playback side (hw:Loopback,0,N) comes out of its capture
   2  the test records livevoiced's speaker (livevoiced_test_speaker)
   3  livevoiced's speaker into its microphone 40 ms later (echo-delay.conf: a LADSPA delay line)
   4  a microphone nobody feeds, for the stalled-reader scenario
+  5  a microphone another program (arecord) holds, for the busy-device scenario
 The guest records; the host compares (audio-manifest.json, read by scripts/rig/audio.py analyze).
 """
 
@@ -296,11 +297,32 @@ def scenario_stall(ctx):
         meter.stop()
 
 
+def scenario_busy(ctx):
+    """A microphone that another program holds: livevoiced does not hang or crash, it says the device is
+    busy, how to find who holds it and how to share the card, and exits non-zero."""
+    holder = Proc(["arecord", "-q", "-D", "hw:Loopback,1,5", "-f", "S16_LE", "-r", "16000", "-c", "1",
+                   "-d", "60", os.path.join(ctx.out, "busy-holder.wav")], ctx.out, name="arecord-holder")
+    try:
+        held = wait_until(lambda: capture_running(5), START_DEADLINE)
+        ctx.check("arecord holds hw:Loopback,1,5", held, holder.output())
+        status, _, err = run([ctx.bin, "audio", "meter", "--capture-device", "hw:Loopback,1,5", "--seconds", "2"],
+                             ctx.out, name="meter-busy")
+        ctx.check("meter on the held microphone exits non-zero (no hang, no crash)",
+                  status is not None and status > 0, f"{describe_signal(status)}; {err[-400:]}")
+        ctx.check("it names the device, says it is busy and how to fix it (fuser, dsnoop/dmix)",
+                  "hw:Loopback,1,5" in err and "busy" in err and "fuser" in err and "dsnoop" in err, err[-600:])
+    finally:
+        holder.signal(signal.SIGINT)
+        holder.wait(EXIT_DEADLINE)
+        holder.stop()
+
+
 SCENARIOS = [
     ("audio devices", scenario_devices),
     ("audio paths", scenario_paths),
     ("audio echo", scenario_echo),
     ("audio stall", scenario_stall),
+    ("audio busy", scenario_busy),
 ]
 
 
