@@ -6,6 +6,9 @@ import JSON
 import Log
 import Synchronization
 
+/// The reference SDK's name for ``LiveSession``.
+public typealias AsyncSession = LiveSession
+
 /// An open Live API session (the SDK's `AsyncSession`), returned by ``AsyncLive/connect(model:config:)``
 /// once the server has answered `setupComplete`.
 ///

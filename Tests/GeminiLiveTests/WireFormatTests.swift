@@ -142,7 +142,14 @@ struct WireFormatTests {
                "generationComplete": true, "turnComplete": true, "interrupted": true,
                "inputTranscription":  {"text": "what's the weather", "finished": true},
                "outputTranscription": {"text": "It is sunny."},
-               "groundingMetadata": {"webSearchQueries": ["weather"]}, "urlContextMetadata": {},
+               "groundingMetadata": {"webSearchQueries": ["weather"],
+                   "searchEntryPoint": {"renderedContent": "<div>chip</div>"},
+                   "groundingChunks": [{"web": {"uri": "https://example.org/w", "title": "example.org", "domain": "example.org"}}],
+                   "groundingSupports": [{"segment": {"startIndex": 0, "endIndex": 12, "text": "It is sunny."},
+                                          "groundingChunkIndices": [0], "confidenceScores": [0.93]}],
+                   "retrievalMetadata": {"googleSearchDynamicRetrievalScore": 0.7},
+                   "someNewerField": {"x": 1}},
+               "urlContextMetadata": {},
                "turnCompleteReason": "NEED_MORE_INPUT", "waitingForInput": true}}
             """)
         let server = try #require(content.serverContent)
@@ -152,7 +159,15 @@ struct WireFormatTests {
         #expect(server.generationComplete == true && server.turnComplete == true && server.interrupted == true)
         #expect(server.inputTranscription == Transcription(text: "what's the weather", finished: true))
         #expect(server.outputTranscription?.text == "It is sunny.")
-        #expect(server.groundingMetadata?["webSearchQueries"] == ["weather"])
+        let grounding = try #require(server.groundingMetadata)
+        #expect(grounding.webSearchQueries == ["weather"])
+        #expect(grounding.searchEntryPoint?.renderedContent == "<div>chip</div>")
+        #expect(grounding.groundingChunks == [GroundingChunk(web: .init(uri: "https://example.org/w", title: "example.org",
+                                                                        domain: "example.org"))])
+        #expect(grounding.groundingSupports?.first?.segment?.endIndex == 12)
+        #expect(grounding.groundingSupports?.first?.groundingChunkIndices == [0])
+        #expect(grounding.groundingSupports?.first?.confidenceScores == [0.93])
+        #expect(grounding.retrievalMetadata?["googleSearchDynamicRetrievalScore"] == 0.7)
         #expect(server.turnCompleteReason == .needMoreInput)
         #expect(server.waitingForInput == true)
 

@@ -82,7 +82,8 @@ public struct LiveServerContent: Codable, Sendable, Hashable {
     public var interrupted: Bool?
     /// The model finished generating (audio may still be playing).
     public var generationComplete: Bool?
-    public var groundingMetadata: JSONValue?
+    /// Sources of a grounded reply (Google Search), when a grounding tool was used.
+    public var groundingMetadata: GroundingMetadata?
     public var urlContextMetadata: JSONValue?
     public var inputTranscription: Transcription?
     public var outputTranscription: Transcription?
@@ -90,7 +91,7 @@ public struct LiveServerContent: Codable, Sendable, Hashable {
     public var waitingForInput: Bool?
 
     public init(modelTurn: Content? = nil, turnComplete: Bool? = nil, interrupted: Bool? = nil,
-                generationComplete: Bool? = nil, groundingMetadata: JSONValue? = nil,
+                generationComplete: Bool? = nil, groundingMetadata: GroundingMetadata? = nil,
                 urlContextMetadata: JSONValue? = nil, inputTranscription: Transcription? = nil,
                 outputTranscription: Transcription? = nil, turnCompleteReason: TurnCompleteReason? = nil,
                 waitingForInput: Bool? = nil) {
