@@ -105,7 +105,7 @@ func makeMicProcessor() throws -> any MicProcessor {
 /// Reads a whole text file, with an error that names the option and the reason.
 func readTextFile(_ path: String, what: String) throws -> String {
     guard let file = fopen(path, "r") else {
-        throw ValidationError("\(what): cannot read '\(path)': \(String(cString: strerror(errno)))")
+        throw failure("\(what): cannot read '\(path)': \(String(cString: strerror(errno)))")
     }
     defer { fclose(file) }
     var bytes: [UInt8] = []

@@ -13,8 +13,8 @@ struct Chat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send one text turn to the Live API and print (or save) the reply.",
         discussion: """
-            The API key comes from GEMINI_API_KEY or GOOGLE_API_KEY, or --api-key-file; never from the command
-            line, where other users could see it. With --audio-out the model answers by voice and the reply is
+            The API key comes from GEMINI_API_KEY or GOOGLE_API_KEY, or --api-key-file; never from the command \
+            line, where other users could see it. With --audio-out the model answers by voice and the reply is \
             written as a 24 kHz WAV file; otherwise it answers in text.
 
             Try it without a key against the local simulator:

@@ -64,7 +64,7 @@ struct ConnectionOptions: ParsableArguments {
             if let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty { return value }
         }
         if let endpoint, endpoint.lowercased().hasPrefix("ws://") { return "local-simulator" }
-        throw ValidationError("""
+        throw failure("""
             no API key: set GEMINI_API_KEY (get a key at https://aistudio.google.com/apikey) or pass \
             --api-key-file FILE. To try livevoiced without a key, run the local simulator \
             (`swift run live-simulator --port 8765`) and add --endpoint ws://127.0.0.1:8765.
@@ -76,7 +76,7 @@ struct ConnectionOptions: ParsableArguments {
 func readSecret(path: String, what: String) throws -> String {
     let text = try readTextFile(path, what: "the \(what) file").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
     let trimmed = text.drop(while: { $0 == " " || $0 == "\t" })
-    guard !trimmed.isEmpty else { throw ValidationError("the \(what) file '\(path)' is empty") }
+    guard !trimmed.isEmpty else { throw failure("the \(what) file '\(path)' is empty") }
     return String(trimmed).trimmingTrailingWhitespace()
 }
 
