@@ -297,6 +297,53 @@ def scenario_stall(ctx):
         meter.stop()
 
 
+def scenario_realtime(ctx):
+    """The real-time audio threads, on the real driver's timing, make no heap, lock or stdio call once
+    running: counted by scripts/rtcheck.c (LD_PRELOAD, built by scripts/board-test), with a stall in the
+    counted window so that xrun recovery is counted too. alsa-lib's own per-PCM mutex is counted apart and
+    must never be contended."""
+    library = os.path.join(ctx.out, "rtcheck.so")
+    ctx.check("scripts/rtcheck.c was built for the guest", os.path.exists(library), library)
+    if not os.path.exists(library):
+        return
+    warmup_ms, window_ms = 1500, 6000
+    env = {"LD_PRELOAD": library, "RTCHECK_WARMUP_MS": str(warmup_ms), "RTCHECK_WINDOW_MS": str(window_ms),
+           "RTCHECK_BACKTRACE": "4"}
+    app = Proc([ctx.bin, "audio", "loopback", "--alsa-config", ctx.loopback_conf, "--capture-device",
+                "livevoiced_echo_mic", "--playback-device", "livevoiced_echo_speaker", "--seconds", "10"],
+               ctx.out, name="loopback-rtcheck", env=env)
+    try:
+        running = wait_until(lambda: capture_running(0) and playback_running(0), START_DEADLINE)
+        ctx.check("loopback runs on the instant echo, under rtcheck", running, app.output())
+        # Inside the counted window (warm-up 1.5 s after the threads start, then 6 s): stop the whole
+        # process long enough for both devices to run over and under, then let it recover.
+        time.sleep(warmup_ms / 1000 + 1.5)
+        app.signal(signal.SIGSTOP)
+        time.sleep(0.6)
+        app.signal(signal.SIGCONT)
+        status = app.wait(10 + 120)
+        err = app.output("err")
+        ctx.check("loopback exits 0", status == 0, f"{describe_signal(status)}; {err[-400:]}")
+        figures = parse_loopback(app.output())
+        xruns = figures.get("xruns", [0, 0])
+        ctx.check("the stall made xruns, recovered inside the counted window", sum(xruns) >= 1,
+                  f"xruns {xruns[0]:.0f}/{xruns[1]:.0f}")
+        for thread in ("lv-capture", "lv-playback"):
+            line = re.search(rf"^rtcheck: {thread}: (\d+) heap, (\d+) lock, (\d+) stdio calls in ([\d.]+) s "
+                             rf"after warm-up \(and (\d+) alsa-lib per-PCM locks, (\d+) contended\)", err, re.M)
+            ctx.check(f"{thread}: counted for at least 5 s", line is not None and float(line.group(4)) >= 5,
+                      line.group(0) if line else err[-600:])
+            if line:
+                heap, lock, stdio, _, alsa, contended = (float(value) for value in line.groups())
+                ctx.check(f"{thread}: no heap, lock or stdio call once running, xrun recovery included",
+                          heap == lock == stdio == 0, line.group(0) + "; stacks in the log: " + app.log_path)
+                ctx.check(f"{thread}: alsa-lib's per-PCM mutex never contended", contended == 0 and alsa > 0,
+                          line.group(0))
+    finally:
+        app.signal(signal.SIGCONT)
+        app.stop()
+
+
 def scenario_busy(ctx):
     """A microphone that another program holds: livevoiced does not hang or crash, it says the device is
     busy, how to find who holds it and how to share the card, and exits non-zero."""
@@ -322,6 +369,7 @@ SCENARIOS = [
     ("audio paths", scenario_paths),
     ("audio echo", scenario_echo),
     ("audio stall", scenario_stall),
+    ("audio realtime", scenario_realtime),
     ("audio busy", scenario_busy),
 ]
 

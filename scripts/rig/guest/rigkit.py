@@ -87,7 +87,7 @@ class Proc:
 
     _counter = 0
 
-    def __init__(self, argv, out_dir, name=None, stdin=subprocess.DEVNULL):
+    def __init__(self, argv, out_dir, name=None, stdin=subprocess.DEVNULL, env=None):
         Proc._counter += 1
         self.name = name or os.path.basename(argv[0])
         self.argv = argv
@@ -96,13 +96,14 @@ class Proc:
         os.makedirs(logs, exist_ok=True)
         self.log_path = os.path.join(logs, f"{Proc._counter:02d}-{self.name}.log")
         self._log = open(self.log_path, "w")
-        self._log.write("$ " + " ".join(argv) + "\n")
+        self._log.write("$ " + "".join(f"{k}={v} " for k, v in (env or {}).items()) + " ".join(argv) + "\n")
         self._log.flush()
         self.lines = []  # (time, stream, text)
         self._cond = threading.Condition()
         self._open_streams = 2
         self.proc = subprocess.Popen(
-            argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, restore_signals=True)
+            argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, restore_signals=True,
+            env=None if env is None else {**os.environ, **env})
         for stream, label in ((self.proc.stdout, "out"), (self.proc.stderr, "err")):
             threading.Thread(target=self._reader, args=(stream, label), daemon=True).start()
 
