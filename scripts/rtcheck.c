@@ -11,8 +11,9 @@
 // alsa-lib takes a mutex of its own inside most snd_pcm_* calls (its thread-safe mode); those are counted
 // apart, with how many found the mutex held by another thread (contended: that would block the thread).
 // At exit it prints one line per watched name to standard error:
-//   rtcheck: lv-capture: 0 heap, 0 lock, 0 stdio calls in 5.00 s after warm-up (and 1500 alsa-lib
-//   per-PCM locks, 0 contended)
+//   rtcheck: lv-capture: 0 heap, 0 lock, 0 stdio calls in 5.00 s after warm-up (alsa-lib: 500
+//   reads/writes, 0 xrun recoveries, 1500 per-PCM locks, 0 contended)
+// The reads/writes show the thread was really watched doing its work.
 // RTCHECK_BACKTRACE=N prints the stacks of the first N counted calls (backtrace_symbols_fd: no malloc),
 // RTCHECK_BACKTRACE_KINDS=heap,lock,stdio,contended which kinds (default all).
 // Used by scripts/board-test (real drivers) and scripts/bench-audio.
@@ -30,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_NAMES = 8, HEAP = 0, LOCK = 1, STDIO = 2, ALSA_LOCK = 3, CONTENDED = 4, KINDS = 5 };
+enum { MAX_NAMES = 8, HEAP = 0, LOCK = 1, STDIO = 2, ALSA_LOCK = 3, CONTENDED = 4, ALSA_IO = 5, RECOVER = 6, KINDS = 7 };
 
 static char names[MAX_NAMES][16];
 static int name_count;
@@ -92,7 +93,8 @@ static void count(int kind) {
 		inside = 1;
 		void *frames[32];
 		int n = backtrace(frames, 32);
-		static const char *kinds[] = {"heap", "lock", "stdio", "alsa-lib lock", "contended lock"};
+		static const char *kinds[] = {"heap", "lock", "stdio", "alsa-lib lock", "contended lock", "alsa-lib I/O",
+		                              "xrun recovery"};
 		char line[96];
 		int len = snprintf(line, sizeof line, "rtcheck: %s call on %s:\n", kinds[kind], names[watched]);
 		write(2, line, len);
@@ -215,6 +217,21 @@ int fputs(const char *text, FILE *stream) {
 	return real(text, stream);
 }
 
+// alsa-lib's I/O and recovery calls, counted as evidence of what the thread did in the window (and that
+// this library really watched it).
+typedef struct _snd_pcm snd_pcm_t;
+
+#define FORWARD_ALSA(kind, ret, name, params, args)                             \
+	ret name params {                                                         \
+		REAL(ret, name, params)                                               \
+		count(kind);                                                          \
+		return real args;                                                     \
+	}
+
+FORWARD_ALSA(ALSA_IO, long, snd_pcm_readi, (snd_pcm_t * pcm, void *buffer, unsigned long frames), (pcm, buffer, frames))
+FORWARD_ALSA(ALSA_IO, long, snd_pcm_writei, (snd_pcm_t * pcm, const void *buffer, unsigned long frames), (pcm, buffer, frames))
+FORWARD_ALSA(RECOVER, int, snd_pcm_recover, (snd_pcm_t * pcm, int error, int silent), (pcm, error, silent))
+
 // The report: counts per watched name, and for how long counting ran (from the first thread's warm-up end
 // to exit).
 __attribute__((destructor)) static void rtcheck_report(void) {
@@ -230,9 +247,10 @@ __attribute__((destructor)) static void rtcheck_report(void) {
 			double seconds = from < until ? (until - from) / 1e9 : 0;
 			len = snprintf(line, sizeof line,
 			               "rtcheck: %s: %ld heap, %ld lock, %ld stdio calls in %.2f s after warm-up "
-			               "(and %ld alsa-lib per-PCM locks, %ld contended)\n",
+			               "(alsa-lib: %ld reads/writes, %ld xrun recoveries, %ld per-PCM locks, %ld contended)\n",
 			               names[i], atomic_load(&counts[i][HEAP]), atomic_load(&counts[i][LOCK]),
-			               atomic_load(&counts[i][STDIO]), seconds, atomic_load(&counts[i][ALSA_LOCK]),
+			               atomic_load(&counts[i][STDIO]), seconds, atomic_load(&counts[i][ALSA_IO]),
+			               atomic_load(&counts[i][RECOVER]), atomic_load(&counts[i][ALSA_LOCK]),
 			               atomic_load(&counts[i][CONTENDED]));
 		}
 		inside = 1;
