@@ -56,15 +56,27 @@ struct DeviceSlot {
     let configuration: PCMConfiguration
     let counters: StreamCounters
     private(set) var pcm: PCM?
+    /// The rate the device ran at: a reopened device is asked for it first, so that it comes back as it
+    /// was (and a device whose rate depends on another stream, such as a loopback card's other end or a
+    /// card shared through dmix/dsnoop, gets the rate that other stream already has).
+    private var lastSampleRate: Int
+    /// When the device was last reopened (0: never), and how many times in a row it failed soon after.
+    private var reopenedAt: UInt64 = 0
+    private var quickFailures = 0
+
+    /// A device that fails within this time of being reopened has not really come back.
+    private static let settleNanoseconds: UInt64 = 2_000_000_000
 
     init(configuration: PCMConfiguration, counters: StreamCounters, pcm: PCM) {
         self.configuration = configuration
         self.counters = counters
+        self.lastSampleRate = pcm.sampleRate
         adopt(pcm)
     }
 
     private mutating func adopt(_ pcm: PCM) {
         self.pcm = pcm
+        lastSampleRate = pcm.sampleRate
         counters.sampleRate.store(pcm.sampleRate, ordering: .relaxed)
         counters.periodFrames.store(pcm.periodFrames, ordering: .relaxed)
         counters.bufferFrames.store(pcm.bufferFrames, ordering: .relaxed)
@@ -92,19 +104,28 @@ struct DeviceSlot {
         counters.delayFrames.store(-1, ordering: .relaxed)
         counters.state.store(AudioEngineStatistics.StreamState.reopening.rawValue, ordering: .relaxed)
         counters.lastProblem.withLock { $0 = error.description }
-        logger.warning("\(error); reopening it")
+        // A device that keeps failing right after each reopen is retried ever more slowly, and said so
+        // with fewer lines (the 1st, 2nd, 4th, 8th ... failure in a row).
+        quickFailures = reopenedAt > 0 && Clock.nanoseconds() &- reopenedAt < Self.settleNanoseconds ? quickFailures + 1 : 0
+        if quickFailures & (quickFailures &- 1) == 0 {
+            let again = quickFailures > 0 ? " (failed \(quickFailures) time\(quickFailures == 1 ? "" : "s") in a row right after reopening)" : ""
+            logger.warning("\(error); reopening it\(again)")
+        }
     }
 
     /// Tries to open the device again, waiting longer after each failure; returns false when the engine
     /// stopped first.
     mutating func reopen(_ environment: WorkerEnvironment) -> Bool {
-        var wait = environment.reopenInitialMilliseconds
+        var wait = min(environment.reopenInitialMilliseconds << min(quickFailures, 16), environment.reopenMaximumMilliseconds)
         var attempts = 0
+        var request = configuration
+        request.sampleRate = lastSampleRate
         while Clock.sleep(milliseconds: wait, unless: { environment.stop.isRaised }) {
             attempts += 1
             do {
-                let pcm = try PCM(configuration)
+                let pcm = try PCM(request)
                 adopt(pcm)
+                reopenedAt = Clock.nanoseconds()
                 counters.reopens.wrappingAdd(1, ordering: .relaxed)
                 environment.logger.notice("\(configuration.stream) device '\(configuration.device)' is back: \(pcm.summary)")
                 return true

@@ -18,9 +18,10 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 
-from rigkit import Proc, describe_signal, now, read_text, run, wait_until, EXIT_DEADLINE, START_DEADLINE
+from rigkit import Proc, describe_signal, now, read_text, run, wait_until, write_text, EXIT_DEADLINE, START_DEADLINE
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import audio as rig_audio  # noqa: E402  (scripts/rig/audio.py: the same comparison the host makes)
@@ -370,6 +371,70 @@ def scenario_busy(ctx):
         holder.stop()
 
 
+ALOOP_DRIVER = "/sys/bus/platform/drivers/snd_aloop"
+ALOOP_DEVICE = "snd_aloop.0"
+
+
+def aloop_bound():
+    return os.path.exists(os.path.join(ALOOP_DRIVER, ALOOP_DEVICE))
+
+
+def scenario_unplug(ctx):
+    """The sound card vanishes under a running livevoiced and comes back, as a USB card unplugged and
+    plugged in again: snd-aloop's device is unbound from its driver (the kernel disconnects the card, so
+    every open PCM fails with ENODEV, and waits until all are closed), then bound again. livevoiced says
+    what happened, keeps running, reopens both devices by name once they are back, and carries on."""
+    ctx.check("snd-aloop's platform device can be unbound and bound (sysfs)", aloop_bound(),
+              os.path.join(ALOOP_DRIVER, ALOOP_DEVICE))
+    if not aloop_bound():
+        return
+    meter = Proc([ctx.bin, "audio", "meter", "--capture-device", "hw:Loopback,1,4", "--playback",
+                  "--playback-device", "hw:Loopback,0,4", "--seconds", "30", "--log-level", "info"],
+                 ctx.out, name="meter-unplug")
+    unbinder = None
+    try:
+        running = wait_until(lambda: capture_running(4) and playback_running(4), START_DEADLINE)
+        ctx.check("meter runs on hw:Loopback,1,4 with the speaker on hw:Loopback,0,4", running, meter.output())
+        time.sleep(1.0)
+        # The write returns only once every program has closed the card: a thread, with a deadline.
+        unbound = threading.Event()
+
+        def unbind():
+            write_text(os.path.join(ALOOP_DRIVER, "unbind"), ALOOP_DEVICE)
+            unbound.set()
+
+        unbinder = threading.Thread(target=unbind, daemon=True)
+        unbinder.start()
+        said = meter.wait_line(r"reopening it", timeout=START_DEADLINE, stream="err")
+        ctx.check("unplugged: livevoiced says the device disappeared and that it will reopen it",
+                  said is not None and "disappeared" in meter.output("err"), meter.output("err")[-600:])
+        removed = unbound.wait(START_DEADLINE)
+        ctx.check("unplugged: livevoiced closes the card, so the kernel can remove it", removed,
+                  "the unbind returned" if removed else "the unbind did not return: a PCM of the card is still open")
+        time.sleep(2.0)
+        ctx.check("unplugged: livevoiced keeps running while the card is gone", meter.proc.poll() is None,
+                  describe_signal(meter.proc.poll()))
+        write_text(os.path.join(ALOOP_DRIVER, "bind"), ALOOP_DEVICE)
+        back = wait_until(lambda: len(re.findall(r"device 'hw:Loopback,[01],4' is back", meter.output("err"))) >= 2,
+                          START_DEADLINE)
+        ctx.check("plugged in again: livevoiced reopens the microphone and the speaker by name", back,
+                  meter.output("err")[-600:])
+        ctx.check("plugged in again: both devices run again",
+                  wait_until(lambda: capture_running(4) and playback_running(4), START_DEADLINE), meter.output()[-400:])
+        status = meter.wait(30 + EXIT_DEADLINE)
+        ctx.check("the meter runs to its end and exits 0", status == 0, f"{describe_signal(status)}; {meter.output()[-400:]}")
+    finally:
+        if not aloop_bound():
+            try:
+                write_text(os.path.join(ALOOP_DRIVER, "bind"), ALOOP_DEVICE)
+            except OSError as error:
+                ctx.note(f"binding {ALOOP_DEVICE} again failed: {error}")
+        meter.stop()
+        if unbinder:
+            unbinder.join(EXIT_DEADLINE)
+
+
+
 SCENARIOS = [
     ("audio devices", scenario_devices),
     ("audio paths", scenario_paths),
@@ -377,6 +442,7 @@ SCENARIOS = [
     ("audio stall", scenario_stall),
     ("audio realtime", scenario_realtime),
     ("audio busy", scenario_busy),
+    ("audio unplug", scenario_unplug),  # last: it takes the card away (and brings it back)
 ]
 
 
