@@ -87,6 +87,11 @@ public struct ALSAError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What the user can do about it, or nil when there is nothing specific to say.
     public var advice: String? {
+        // "No such card" may really be "not allowed to open the card" (see SoundDeviceAccess).
+        if call == "snd_pcm_open", [.noDevice, .noSuchDevice, .noDeviceOrAddress, .permissionDenied].contains(code),
+           let node = SoundDeviceAccess.firstInaccessibleNode() {
+            return SoundDeviceAccess.permissionAdvice(node: node)
+        }
         switch code {
         case .deviceBusy:
             return "device busy: another program (PulseAudio/PipeWire?) holds it; stop it (`fuser -v /dev/snd/*` shows who) "

@@ -32,6 +32,9 @@ struct AudioDevices: AsyncParsableCommand {
         let devices = ALSADeviceList.list(probe: !noProbe).filter { all || Self.isUseful($0.name) }
         let capture = devices.filter { $0.capture != nil }
         let playback = devices.filter { $0.playback != nil }
+        if let node = SoundDeviceAccess.firstInaccessibleNode() {
+            print("Note: " + SoundDeviceAccess.permissionAdvice(node: node) + ". Until then, cards are missing below.\n")
+        }
         if capture.isEmpty && playback.isEmpty {
             print("No ALSA devices found. Is a sound card connected (`cat /proc/asound/cards`), and is the user in the 'audio' group?")
             return

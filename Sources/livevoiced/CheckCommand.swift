@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+import ALSA
 import ArgumentParser
 import BoardSupport
 import CurlWebSocket
@@ -23,6 +24,7 @@ struct Check: AsyncParsableCommand {
         var report = CheckReport()
         checkCurl(&report)
         let gpio = checkGPIO(&report)
+        checkSound(&report)
         checkAPIKey(&report)
         if let config { checkTools(config, gpio: gpio, &report) }
         report.print()
@@ -58,6 +60,20 @@ struct Check: AsyncParsableCommand {
                 report.fail("GPIO", error.message)
             }
             return nil
+        }
+    }
+
+    private func checkSound(_ report: inout CheckReport) {
+        guard let cards = SoundCards.list() else {
+            report.warn("sound cards", "none (no /proc/asound): fine on a PC; on a board, check the sound driver or overlay")
+            return
+        }
+        if let node = SoundDeviceAccess.firstInaccessibleNode() {
+            report.fail("sound cards", SoundDeviceAccess.permissionAdvice(node: node))
+        } else if cards.isEmpty {
+            report.warn("sound cards", "none: connect the USB sound card or enable the HAT's overlay; `livevoiced audio devices` lists what ALSA sees")
+        } else {
+            report.ok("sound cards", cards.map { "\($0.index) [\($0.id)] \($0.name)" }.joined(separator: ", "))
         }
     }
 

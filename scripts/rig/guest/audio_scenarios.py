@@ -371,6 +371,28 @@ def scenario_busy(ctx):
         holder.stop()
 
 
+def scenario_permission(ctx):
+    """A user who may not open /dev/snd/* (here: nobody, with the kernel's default root-only devices) is
+    told to join the audio group."""
+    status, _, err = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ctx.bin, "audio", "meter",
+                          "--capture-device", "hw:Loopback,1,6", "--seconds", "1"], ctx.out, name="meter-as-nobody")
+    ctx.check("meter as nobody: exits non-zero", status is not None and status > 0, f"{describe_signal(status)}; {err}")
+    ctx.check("meter as nobody: says permission denied and to join the audio group",
+              "permission denied" in err.lower() and "usermod -aG audio" in err, err[-600:])
+    status, out, err = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ctx.bin, "audio", "devices"],
+                           ctx.out, name="devices-as-nobody")
+    ctx.check("audio devices as nobody: notes that the cards are hidden and to join the audio group",
+              "permission denied on /dev/snd/" in out and "usermod -aG audio" in out, f"{describe_signal(status)}; {out[:600]}")
+    status, out, err = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ctx.bin, "check"],
+                           ctx.out, name="check-as-nobody")
+    ctx.check("check as nobody: fails on the sound cards, saying to join the audio group",
+              status == 1 and re.search(r"^fail +sound cards .*usermod -aG audio", out, re.M | re.I) is not None,
+              f"{describe_signal(status)}; {out}")
+    status, out, err = run([ctx.bin, "check"], ctx.out, name="check-as-root")
+    ctx.check("check as root: lists the Loopback card", re.search(r"^ok +sound cards +\d+ \[Loopback\] Loopback", out, re.M)
+              is not None, out)
+
+
 ALOOP_DRIVER = "/sys/bus/platform/drivers/snd_aloop"
 ALOOP_DEVICE = "snd_aloop.0"
 
@@ -442,6 +464,7 @@ SCENARIOS = [
     ("audio stall", scenario_stall),
     ("audio realtime", scenario_realtime),
     ("audio busy", scenario_busy),
+    ("audio permission", scenario_permission),
     ("audio unplug", scenario_unplug),  # last: it takes the card away (and brings it back)
 ]
 

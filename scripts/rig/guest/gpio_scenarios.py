@@ -499,6 +499,26 @@ def scenario_busy(ctx):
             holder.stop()
 
 
+# --- permission denied -----------------------------------------------------------------------------------
+
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def scenario_permission(ctx):
+    """A user who may not open /dev/gpiochip* (here: nobody, with the kernel's default root-only devices)
+    is told to join the gpio group or install the udev rule, and no line changes."""
+    board = ctx.board
+    before = board.value("LED")
+    status, _, err = run([*AS_NOBODY, ctx.bin, "gpio", "set", "LED", "1" if before == 0 else "0"], ctx.out,
+                         name="set-as-nobody")
+    ctx.check("set LED as nobody: exit 1, 'permission denied opening /dev/gpiochip...'",
+              status == 1 and "permission denied opening /dev/gpiochip" in err, f"{describe_signal(status)}; {err}")
+    ctx.check("set LED as nobody: says to join the gpio group or install the udev rule",
+              "usermod -aG gpio" in err and "udev rule" in err, err)
+    ctx.check("set LED as nobody: the LED line did not change", board.value("LED") == before,
+              f"LED {before} -> {board.value('LED')}")
+
+
 SCENARIOS = [
     ("gpio info", scenario_info),
     ("gpio watch", scenario_watch),
@@ -506,6 +526,7 @@ SCENARIOS = [
     ("gpio action", scenario_action),
     ("gpio busy", scenario_busy),
     ("gpio SIGTERM", scenario_sigterm),
+    ("gpio permission", scenario_permission),
 ]
 
 

@@ -55,7 +55,9 @@ class Results:
             self._write(f"PASS {full}" + (f" ({short})" if short else ""))
         else:
             self.failed += 1
-            self._write(f"FAIL {full}: {detail or 'failed'}")
+            # Indented continuation lines: a detail line of its own starting with PASS/FAIL must not count.
+            text = str(detail or "failed").replace("\n", "\n    ")
+            self._write(f"FAIL {full}: {text}")
         return ok
 
     def note(self, text):
