@@ -37,7 +37,7 @@ public final class PCM {
     /// xrun and suspend counts, readable from any thread.
     public let counters = PCMCounters()
     /// Test hook: makes the next read or write fail as if alsa-lib had returned an error.
-    package let faults = FaultInjector()
+    package let faults: FaultInjector
 
     private let handle: OpaquePointer
     /// The configuration tree the PCM was opened from, kept for the PCM's lifetime.
@@ -50,7 +50,14 @@ public final class PCM {
 
     /// Opens and configures the device. Throws when it cannot be opened (busy, missing, no permission)
     /// or cannot do S16_LE mono; the error says which and what to do.
-    public init(_ configuration: PCMConfiguration) throws(ALSAError) {
+    public convenience init(_ configuration: PCMConfiguration) throws(ALSAError) {
+        try self.init(configuration, faults: FaultInjector())
+    }
+
+    /// Opens the device with a given fault injector (test hook), so that a reopened device keeps the one
+    /// a test holds.
+    package init(_ configuration: PCMConfiguration, faults: FaultInjector) throws(ALSAError) {
+        self.faults = faults
         try configuration.validate()
         let device = configuration.device
         let stream = configuration.stream

@@ -86,6 +86,9 @@ public struct AudioEngineConfiguration: Sendable {
     public var reopenInitialDelayMilliseconds = 250
     /// The longest wait between reopen attempts.
     public var reopenMaximumDelayMilliseconds = 5000
+    /// A reopened device that fails again within this time has not really come back: the next reopen
+    /// waits longer (doubling up to the maximum) and fewer warnings are logged.
+    public var reopenSettleMilliseconds = 2000
     /// Makes the converters the engine needs (device rate ↔ 16/24 kHz, and 24 → 16 kHz for the reference).
     /// The default is speexdsp's (``SpeexSampleRateConverter``).
     public var makeResampler: SampleRateConverterFactory = { try SpeexSampleRateConverter(inputRate: $0, outputRate: $1) }
@@ -123,6 +126,7 @@ public struct AudioEngineConfiguration: Sendable {
         if reopenInitialDelayMilliseconds < 1 || reopenMaximumDelayMilliseconds < reopenInitialDelayMilliseconds {
             throw bad("reopen delays must be positive, the maximum at least the initial one")
         }
+        if reopenSettleMilliseconds < 0 { throw bad("the reopen settle time must not be negative") }
     }
 }
 

@@ -138,7 +138,7 @@ final class CaptureWorker: @unchecked Sendable {
             do {
                 _ = try pcm.read(into: period.prefix(frames))
             } catch {
-                slot.lose(error, logger: environment.logger)
+                slot.lose(error, environment: environment)
                 accumulated = 0
                 continue
             }

@@ -26,6 +26,7 @@ final class WorkerEnvironment: Sendable {
     let realtimePriority: Int?
     let reopenInitialMilliseconds: Int
     let reopenMaximumMilliseconds: Int
+    let reopenSettleNanoseconds: UInt64
     private let noticeGiven = Atomic<Bool>(false)
 
     init(logger: Logger, configuration: AudioEngineConfiguration) {
@@ -33,6 +34,7 @@ final class WorkerEnvironment: Sendable {
         self.realtimePriority = configuration.realtimePriority
         self.reopenInitialMilliseconds = configuration.reopenInitialDelayMilliseconds
         self.reopenMaximumMilliseconds = configuration.reopenMaximumDelayMilliseconds
+        self.reopenSettleNanoseconds = UInt64(max(0, configuration.reopenSettleMilliseconds)) * 1_000_000
     }
 
     /// Called first thing on each device thread (before its hot loop): asks for SCHED_FIFO and, the first
@@ -63,14 +65,14 @@ struct DeviceSlot {
     /// When the device was last reopened (0: never), and how many times in a row it failed soon after.
     private var reopenedAt: UInt64 = 0
     private var quickFailures = 0
-
-    /// A device that fails within this time of being reopened has not really come back.
-    private static let settleNanoseconds: UInt64 = 2_000_000_000
+    /// The test hook of the first PCM, handed to every reopened one.
+    private let faults: FaultInjector
 
     init(configuration: PCMConfiguration, counters: StreamCounters, pcm: PCM) {
         self.configuration = configuration
         self.counters = counters
         self.lastSampleRate = pcm.sampleRate
+        self.faults = pcm.faults
         adopt(pcm)
     }
 
@@ -94,7 +96,8 @@ struct DeviceSlot {
     }
 
     /// The device failed for good: close it, count and log it (off the hot path: the stream is broken).
-    mutating func lose(_ error: ALSAError, logger: Logger) {
+    mutating func lose(_ error: ALSAError, environment: WorkerEnvironment) {
+        let logger = environment.logger
         if let pcm {
             counters.xrunsBefore.wrappingAdd(pcm.counters.xruns, ordering: .relaxed)
             counters.suspendsBefore.wrappingAdd(pcm.counters.suspends, ordering: .relaxed)
@@ -106,7 +109,8 @@ struct DeviceSlot {
         counters.lastProblem.withLock { $0 = error.description }
         // A device that keeps failing right after each reopen is retried ever more slowly, and said so
         // with fewer lines (the 1st, 2nd, 4th, 8th ... failure in a row).
-        quickFailures = reopenedAt > 0 && Clock.nanoseconds() &- reopenedAt < Self.settleNanoseconds ? quickFailures + 1 : 0
+        quickFailures = reopenedAt > 0 && Clock.nanoseconds() &- reopenedAt < environment.reopenSettleNanoseconds
+            ? quickFailures + 1 : 0
         if quickFailures & (quickFailures &- 1) == 0 {
             let again = quickFailures > 0 ? " (failed \(quickFailures) time\(quickFailures == 1 ? "" : "s") in a row right after reopening)" : ""
             logger.warning("\(error); reopening it\(again)")
@@ -123,7 +127,7 @@ struct DeviceSlot {
         while Clock.sleep(milliseconds: wait, unless: { environment.stop.isRaised }) {
             attempts += 1
             do {
-                let pcm = try PCM(request)
+                let pcm = try PCM(request, faults: faults)
                 adopt(pcm)
                 reopenedAt = Clock.nanoseconds()
                 counters.reopens.wrappingAdd(1, ordering: .relaxed)

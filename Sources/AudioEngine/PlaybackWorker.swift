@@ -118,7 +118,7 @@ final class PlaybackWorker: @unchecked Sendable {
             do {
                 _ = try pcm.write(played)
             } catch {
-                slot.lose(error, logger: environment.logger)
+                slot.lose(error, environment: environment)
                 continue
             }
             let delay = pcm.delay()
@@ -188,7 +188,7 @@ final class PlaybackWorker: @unchecked Sendable {
         do {
             dropped = try pcm.dropQueued()
         } catch {
-            slot.lose(error, logger: environment.logger)
+            slot.lose(error, environment: environment)
             return
         }
         guard dropped > 0 else { return }
@@ -203,7 +203,7 @@ final class PlaybackWorker: @unchecked Sendable {
             do {
                 _ = try pcm.write(UnsafeBufferPointer(rebasing: silence[0..<n]))
             } catch {
-                slot.lose(error, logger: environment.logger)
+                slot.lose(error, environment: environment)
                 return
             }
             remaining -= n

@@ -242,6 +242,31 @@ struct AudioEngineTests {
         #expect(log.text.contains("capture device 'mic' is back"))
     }
 
+    @Test("a device that fails again right after each reopen: warnings for the 1st, 2nd, 4th failure in a row only")
+    func repeatedFailuresRightAfterReopening() async throws {
+        let dir = ALSATestDirectory()
+        let log = InMemoryLogHandler()
+        var configuration = Self.configuration(dir, input: ALSATestSignal.pattern(count: 16000))
+        configuration.reopenSettleMilliseconds = 600_000  // every failure below counts as "right after"
+        let engine = AudioEngine(configuration: configuration, makeProcessor: { PassThroughProcessor() },
+                                 logger: Logger(label: "audio", level: .info, handler: log))
+        try engine.start()
+        var iterator = engine.frames.makeAsyncIterator()
+        _ = await iterator.next()
+        for reopened in 1...5 {
+            engine.injectFault(.capture, errno: ENODEV)
+            #expect(await Self.eventually(seconds: 60) { engine.statistics.capture.reopens == reopened })
+        }
+        engine.stop()
+        let warnings = log.text.split(separator: "\n").filter { $0.contains("capture device 'mic'") && $0.contains("reopening it") }
+        // Losses 1...5 are failures 0 (the first, after a normal start), 1, 2, 3 and 4 in a row.
+        #expect(warnings.count == 4, "\(warnings)")
+        #expect(warnings.first?.contains("in a row") == false)
+        #expect(warnings.dropFirst().first?.contains("failed 1 time in a row right after reopening") == true)
+        #expect(warnings.last?.contains("failed 4 times in a row") == true)
+        #expect(engine.statistics.capture.deviceLosses == 5)
+    }
+
     @Test("the reference the front end gets is the played signal (diagnostics)")
     func referenceIsWhatWasPlayed() async throws {
         let dir = ALSATestDirectory()
