@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 
-from rigkit import Proc, describe_signal, now, read_text, run, wait_until, write_text, EXIT_DEADLINE, START_DEADLINE
+from rigkit import Proc, describe_signal, now, read_text, run, run_scenarios, wait_until, write_text, AS_NOBODY, EXIT_DEADLINE, START_DEADLINE
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import audio as rig_audio  # noqa: E402  (scripts/rig/audio.py: the same comparison the host makes)
@@ -374,16 +374,16 @@ def scenario_busy(ctx):
 def scenario_permission(ctx):
     """A user who may not open /dev/snd/* (here: nobody, with the kernel's default root-only devices) is
     told to join the audio group."""
-    status, _, err = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ctx.bin, "audio", "meter",
+    status, _, err = run([*AS_NOBODY, ctx.bin, "audio", "meter",
                           "--capture-device", "hw:Loopback,1,6", "--seconds", "1"], ctx.out, name="meter-as-nobody")
     ctx.check("meter as nobody: exits non-zero", status is not None and status > 0, f"{describe_signal(status)}; {err}")
     ctx.check("meter as nobody: says permission denied and to join the audio group",
               "permission denied" in err.lower() and "usermod -aG audio" in err, err[-600:])
-    status, out, err = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ctx.bin, "audio", "devices"],
+    status, out, err = run([*AS_NOBODY, ctx.bin, "audio", "devices"],
                            ctx.out, name="devices-as-nobody")
     ctx.check("audio devices as nobody: notes that the cards are hidden and to join the audio group",
               "permission denied on /dev/snd/" in out and "usermod -aG audio" in out, f"{describe_signal(status)}; {out[:600]}")
-    status, out, err = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ctx.bin, "check"],
+    status, out, err = run([*AS_NOBODY, ctx.bin, "check"],
                            ctx.out, name="check-as-nobody")
     ctx.check("check as nobody: fails on the sound cards, saying to join the audio group",
               status == 1 and re.search(r"^fail +sound cards .*usermod -aG audio", out, re.M | re.I) is not None,
@@ -475,13 +475,4 @@ def run_all(results, out_dir, binary, board_dir, speech, only=None):
         results.group = "audio"
         results.check("the snd-aloop card is there", False, "no /proc/asound/Loopback: snd-aloop did not load")
         return
-    for name, scenario in SCENARIOS:
-        if only and not any(word in name for word in only):
-            continue
-        results.group = name
-        started = now()
-        try:
-            scenario(ctx)
-        except Exception as error:  # a scenario's crash is one failure, the others still run
-            results.crashed(name, error)
-        results.note(f"{now() - started:.1f} s")
+    run_scenarios(results, SCENARIOS, ctx, only)

@@ -12,7 +12,7 @@ import signal
 import statistics
 import time
 
-from rigkit import Proc, Sampler, describe_signal, now, run, wait_until, START_DEADLINE, EXIT_DEADLINE
+from rigkit import Proc, Sampler, describe_signal, now, run, run_scenarios, wait_until, AS_NOBODY, EXIT_DEADLINE, START_DEADLINE
 from simchip import HOG_NAME, HOG_OFFSET, PI_LABEL, keep_values_on_release
 
 EVENT = re.compile(r"^(\d+\.\d{3})s (pressed|released \(held (\d+) ms\)|long press|double press)$")
@@ -501,9 +501,6 @@ def scenario_busy(ctx):
 
 # --- permission denied -----------------------------------------------------------------------------------
 
-AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-
 def scenario_permission(ctx):
     """A user who may not open /dev/gpiochip* (here: nobody, with the kernel's default root-only devices)
     is told to join the gpio group or install the udev rule, and no line changes."""
@@ -535,13 +532,4 @@ def run_all(results, out_dir, binary, board, tools_config, only=None):
     # has exited is what it last drove.
     keep_values_on_release(True)
     ctx = Context(results, out_dir, binary, board, tools_config)
-    for name, scenario in SCENARIOS:
-        if only and not any(word in name for word in only):
-            continue
-        results.group = name
-        started = now()
-        try:
-            scenario(ctx)
-        except Exception as error:  # a scenario's crash is one failure, the others still run
-            results.crashed(name, error)
-        results.note(f"{now() - started:.1f} s")
+    run_scenarios(results, SCENARIOS, ctx, only)

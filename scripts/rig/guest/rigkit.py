@@ -69,6 +69,25 @@ class Results:
         self.check(f"{name} ran to the end", False, f"{type(error).__name__}: {error}")
 
 
+# A command prefix that runs a program as user nobody, with no supplementary groups: the kernel's default
+# /dev nodes (root only, no udev in the guest) are then closed to it, as to a user outside gpio/audio.
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def run_scenarios(results, scenarios, ctx, only=None):
+    """Runs (name, function) scenarios in order, each in its own result group; a crash is one failure."""
+    for name, scenario in scenarios:
+        if only and not any(word in name for word in only):
+            continue
+        results.group = name
+        started = now()
+        try:
+            scenario(ctx)
+        except Exception as error:  # a scenario's crash is one failure, the others still run
+            results.crashed(name, error)
+        results.note(f"{now() - started:.1f} s")
+
+
 def wait_until(predicate, timeout, interval=0.01):
     """Polls `predicate` until it returns something truthy or `timeout` seconds pass; returns its last value."""
     deadline = now() + timeout
