@@ -515,6 +515,19 @@ struct TOMLParser {
     }
 
     private mutating func parseMultilineBasicString() throws(TOMLSyntaxError) -> String {
+        try parseMultilineString(quote: ascii("\""), kind: "multi-line string", delimiter: "'\"\"\"'", escapes: true)
+    }
+
+    private mutating func parseMultilineLiteralString() throws(TOMLSyntaxError) -> String {
+        try parseMultilineString(quote: ascii("'"), kind: "multi-line literal string", delimiter: "\"'''\"", escapes: false)
+    }
+
+    /// A `"""…"""` or `'''…'''` string: the same rules for both (a newline right after the opening
+    /// delimiter is dropped, up to two quotes may stand just before the closing one), except that only the
+    /// basic kind has escapes and line-ending backslashes.
+    private mutating func parseMultilineString(
+        quote: UInt8, kind: String, delimiter: String, escapes: Bool
+    ) throws(TOMLSyntaxError) -> String {
         let start = position
         advance()
         advance()
@@ -523,22 +536,22 @@ struct TOMLParser {
         var out: [UInt8] = []
         while true {
             guard let byte = peek else {
-                throw error("unterminated multi-line string: expected '\"\"\"' to close the string that starts here", at: start)
+                throw error("unterminated \(kind): expected \(delimiter) to close the string that starts here", at: start)
             }
-            if byte == ascii("\"") {
+            if byte == quote {
                 var quotes = 0
-                while peek(quotes) == ascii("\"") { quotes += 1 }
+                while peek(quotes) == quote { quotes += 1 }
                 if quotes >= 3 {
                     guard quotes <= 5 else {
-                        throw error("too many quotes: at most two may stand just before the closing '\"\"\"'")
+                        throw error("too many quotes: at most two may stand just before the closing \(delimiter)")
                     }
-                    out.append(contentsOf: repeatElement(ascii("\""), count: quotes - 3))
+                    out.append(contentsOf: repeatElement(quote, count: quotes - 3))
                     for _ in 0..<quotes { advance() }
                     return String(decoding: out, as: UTF8.self)
                 }
                 out.append(byte)
                 advance()
-            } else if byte == ascii("\\") {
+            } else if escapes && byte == ascii("\\") {
                 // A backslash at the end of a line joins lines: it eats the newline and the spaces after it.
                 var lookahead = 1
                 while peek(lookahead) == ascii(" ") || peek(lookahead) == ascii("\t") { lookahead += 1 }
@@ -552,7 +565,8 @@ struct TOMLParser {
                 skipNewline()
                 out.append(ascii("\n"))
             } else if isForbiddenControl(byte) {
-                throw error("\(found) is not allowed in a string; write it as an escape such as \\u0001")
+                throw error(escapes ? "\(found) is not allowed in a string; write it as an escape such as \\u0001"
+                                    : "\(found) is not allowed in a literal string")
             } else {
                 out.append(byte)
                 advance()
@@ -584,42 +598,6 @@ struct TOMLParser {
                 throw error("\(found) is not allowed in a literal string")
             }
             advance()
-        }
-    }
-
-    private mutating func parseMultilineLiteralString() throws(TOMLSyntaxError) -> String {
-        let start = position
-        advance()
-        advance()
-        advance()
-        if isNewline() { skipNewline() }
-        var out: [UInt8] = []
-        while true {
-            guard let byte = peek else {
-                throw error("unterminated multi-line literal string: expected \"'''\" to close the string that starts here", at: start)
-            }
-            if byte == ascii("'") {
-                var quotes = 0
-                while peek(quotes) == ascii("'") { quotes += 1 }
-                if quotes >= 3 {
-                    guard quotes <= 5 else {
-                        throw error("too many quotes: at most two may stand just before the closing \"'''\"")
-                    }
-                    out.append(contentsOf: repeatElement(ascii("'"), count: quotes - 3))
-                    for _ in 0..<quotes { advance() }
-                    return String(decoding: out, as: UTF8.self)
-                }
-                out.append(byte)
-                advance()
-            } else if isNewline() {
-                skipNewline()
-                out.append(ascii("\n"))
-            } else if isForbiddenControl(byte) {
-                throw error("\(found) is not allowed in a literal string")
-            } else {
-                out.append(byte)
-                advance()
-            }
         }
     }
 

@@ -260,12 +260,15 @@ struct TOMLParserTests {
             ml = """a""b"""
             ml2 = """a""\""""
             lit = '''That's'''
+            litslash = '''C:\new\ \
+            x''''
             """#
         let root = try TOMLDocument(parsing: text).root
         #expect(root["s1"]?.stringValue == "The quick brown fox jumps over the lazy dog.")
         #expect(root["ml"]?.stringValue == #"a""b"#)
         #expect(root["ml2"]?.stringValue == #"a""""#)
         #expect(root["lit"]?.stringValue == "That's")
+        #expect(root["litslash"]?.stringValue == "C:\\new\\ \\\nx'", "no escapes nor line joins in literal strings")
     }
 
     @Test("CRLF line endings and a byte order mark")
