@@ -8,7 +8,8 @@
 // (the Live API simulator on swift-nio) are declared under `#if compiler(>=6.1)` at the end.
 //
 // Layers (imports only go up):
-//   C modules (CCurl, CALSA, CGPIOD, CSpeexDSP, CSysShims) and plain Swift bases (Log, JSON, TOML, RingBuffer)
+//   C modules (CCurl, CALSA, CGPIOD, CSpeexDSP, CSysShims) and plain Swift bases (Log, JSON, TOML, RingBuffer,
+//   Threads, Time)
 //   → wrappers (CurlWebSocket, ALSA, GPIO, SpeexDSP)
 //   → engines (AudioFrontEnd, AudioEngine, GeminiLive, BoardSupport)
 //   → Daemon → the livevoiced executable
@@ -42,18 +43,19 @@ let package = Package(
         .target(name: "TOML"),
         .target(name: "RingBuffer"),
         .target(name: "Threads", dependencies: ["CSysShims"]),
+        .target(name: "Time", dependencies: ["CSysShims"]),
 
         // MARK: Swift wrappers over the C libraries. Nothing above them sees a C pointer.
         .target(name: "CurlWebSocket", dependencies: ["CCurl", "CSysShims", "Threads", "Log"]),
         .target(name: "ALSA", dependencies: ["CALSA", "Log"]),
-        .target(name: "GPIO", dependencies: ["CGPIOD", "CSysShims", "Log"]),
+        .target(name: "GPIO", dependencies: ["CGPIOD", "CSysShims", "Time", "Log"]),
         .target(name: "SpeexDSP", dependencies: ["CSpeexDSP"]),
 
         // MARK: Engines.
         .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP"]),
-        .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "Threads", "CSysShims", "Log"]),
+        .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "Threads", "Time", "CSysShims", "Log"]),
         .target(name: "GeminiLive", dependencies: ["CurlWebSocket", "JSON", "Log"]),
-        .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Threads", "Log"]),
+        .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Threads", "Time", "Log"]),
 
         // MARK: The daemon and its executable.
         .target(
@@ -63,7 +65,7 @@ let package = Package(
             name: "livevoiced",
             dependencies: [
                 "Daemon", "GeminiLive", "CurlWebSocket", "AudioEngine", "AudioFrontEnd", "ALSA", "BoardSupport",
-                "GPIO", "Log", "JSON", "TOML",
+                "GPIO", "Time", "Log", "JSON", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -80,14 +82,15 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "RingBufferTests", dependencies: ["RingBuffer"]),
+        .testTarget(name: "TimeTests", dependencies: ["Time"]),
         .testTarget(name: "CurlWebSocketTests", dependencies: ["CurlWebSocket", "TestKit"]),
         .testTarget(name: "ALSATests", dependencies: ["ALSA", "TestKit"]),
-        .testTarget(name: "GPIOTests", dependencies: ["GPIO", "TestKit"]),
+        .testTarget(name: "GPIOTests", dependencies: ["GPIO", "Time", "TestKit"]),
         .testTarget(name: "SpeexDSPTests", dependencies: ["SpeexDSP", "TestKit"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpeexDSP", "TestKit"]),
         .testTarget(name: "AudioEngineTests", dependencies: ["AudioEngine", "AudioFrontEnd", "ALSA", "RingBuffer", "Log", "TestKit"]),
         .testTarget(name: "GeminiLiveTests", dependencies: ["GeminiLive", "JSON", "TestKit", "Log"]),
-        .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "TestKit"]),
+        .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestKit"]),
         .testTarget(name: "CLITests", dependencies: ["TestKit"]),
     ]

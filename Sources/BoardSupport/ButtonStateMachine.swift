@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+public import Time
 public import GPIO
 
 /// How a button is debounced and when a hold or a second press counts.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+public import Time
 public import GPIO
 
 /// What the status LED shows, one named state per pattern.

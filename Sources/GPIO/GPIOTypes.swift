@@ -1,64 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-/// A point on the monotonic clock, in nanoseconds (`CLOCK_MONOTONIC`, the clock the kernel stamps GPIO
-/// edge events with by default).
-public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// Nanoseconds since an arbitrary start (boot, for the system clock).
-    public var nanoseconds: Int64
-
-    /// A timestamp `nanoseconds` after the clock's origin.
-    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
-
-    /// The origin of a manual clock.
-    public static let zero = Timestamp(nanoseconds: 0)
-
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
-
-    /// The timestamp `duration` later.
-    public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
-        Timestamp(nanoseconds: lhs.nanoseconds + rhs.nanosecondsClamped)
-    }
-
-    /// The timestamp `duration` earlier.
-    public static func - (lhs: Timestamp, rhs: Duration) -> Timestamp {
-        Timestamp(nanoseconds: lhs.nanoseconds - rhs.nanosecondsClamped)
-    }
-
-    /// The time from `rhs` to `lhs`.
-    public static func - (lhs: Timestamp, rhs: Timestamp) -> Duration {
-        .nanoseconds(lhs.nanoseconds - rhs.nanoseconds)
-    }
-
-    /// Seconds with millisecond precision, as `12.345s`.
-    public var description: String {
-        let millis = nanoseconds / 1_000_000
-        let fraction = String(abs(millis % 1000))
-        return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
-    }
-}
-
-extension Duration {
-    /// This duration in whole nanoseconds (saturating).
-    public var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return product + attoseconds / 1_000_000_000
-    }
-
-    /// This duration in whole milliseconds (rounded toward zero).
-    public var milliseconds: Int64 { nanosecondsClamped / 1_000_000 }
-}
-
-/// Where time comes from for debouncing, LED patterns and action limits: the system's monotonic clock in
-/// the daemon, a ``ManualClock`` in tests so timing is exact.
-public protocol MonotonicClock: Sendable {
-    /// The current time.
-    func now() -> Timestamp
-    /// Suspends until `deadline` (at once if it has passed). Throws `CancellationError` when cancelled.
-    func sleep(until deadline: Timestamp) async throws
-}
+public import Time
 
 /// A GPIO line, resolved: its chip, its offset on that chip and its name (if it has one).
 public struct LineID: Sendable, Hashable, CustomStringConvertible {

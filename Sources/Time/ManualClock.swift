@@ -1,27 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-internal import CSysShims
 import Synchronization
-
-/// The system's `CLOCK_MONOTONIC`: the same clock as the kernel's GPIO event timestamps.
-public struct SystemMonotonicClock: MonotonicClock {
-    /// The system clock.
-    public init() {}
-
-    public func now() -> Timestamp {
-        Timestamp(nanoseconds: Int64(csys_monotonic_ns()))
-    }
-
-    public func sleep(until deadline: Timestamp) async throws {
-        let remaining = deadline.nanoseconds - now().nanoseconds
-        if remaining > 0 {
-            try await Task.sleep(nanoseconds: UInt64(remaining))
-        } else {
-            try Task.checkCancellation()
-        }
-    }
-}
 
 /// A clock that moves only when a test says so, so debounce, long press, LED patterns and action limits
 /// can be tested exactly. Sleepers wake, in deadline order, when ``advance(by:)`` passes their deadline.
