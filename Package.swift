@@ -56,11 +56,16 @@ let package = Package(
         .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "Threads", "Time", "CSysShims", "Log"]),
         .target(name: "GeminiLive", dependencies: ["CurlWebSocket", "JSON", "Log"]),
         .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Threads", "Time", "Log"]),
+        // The daemon's decisions: a pure state machine (events in, actions out), no engine below it.
+        .target(name: "Conversation", dependencies: ["JSON", "Time"]),
 
         // MARK: The daemon and its executable.
         .target(
             name: "Daemon",
-            dependencies: ["GeminiLive", "AudioEngine", "BoardSupport", "CurlWebSocket", "Threads", "CSysShims", "Log", "JSON", "TOML"]),
+            dependencies: [
+                "Conversation", "GeminiLive", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "CurlWebSocket",
+                "Threads", "Time", "CSysShims", "Log", "JSON", "TOML",
+            ]),
         .executableTarget(
             name: "livevoiced",
             dependencies: [
@@ -91,6 +96,7 @@ let package = Package(
         .testTarget(name: "AudioEngineTests", dependencies: ["AudioEngine", "AudioFrontEnd", "ALSA", "RingBuffer", "Log", "TestKit"]),
         .testTarget(name: "GeminiLiveTests", dependencies: ["GeminiLive", "JSON", "TestKit", "Log"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
+        .testTarget(name: "ConversationTests", dependencies: ["Conversation", "JSON", "Time"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestKit"]),
         .testTarget(name: "CLITests", dependencies: ["TestKit"]),
     ]
