@@ -7,6 +7,7 @@ public import Log
 public import RingBuffer
 import Synchronization
 import Threads
+import Time
 
 #if canImport(Glibc)
 import Glibc
@@ -18,9 +19,12 @@ import Musl
 /// the front end in between, and non-blocking interfaces for everything else.
 ///
 /// ```swift
-/// let engine = AudioEngine(configuration: config, makeProcessor: { try FrontEndAdapter(...) }, logger: log)
+/// let engine = AudioEngine(configuration: config,
+///                          makeProcessor: { try EchoCancellingProcessor(configuration: FrontEndConfiguration()) },
+///                          logger: log)
 /// try engine.start()
 /// Task { for await frame in engine.frames { send(frame.samples) } }   // 16 kHz, processed, with VAD
+/// Task { for await event in engine.events { ... } }                      // device lost/back, drained, failed
 /// let taken = engine.playback.write(chunk24k)                           // never blocks; < count: full
 /// engine.playback.flush()                                                // barge-in
 /// engine.stop()
@@ -38,16 +42,21 @@ import Musl
 public final class AudioEngine: Sendable {
     /// The configuration it was made with.
     public let configuration: AudioEngineConfiguration
-    /// Processed 16 kHz microphone frames with their VAD flag and level, from ``start()`` until ``stop()``.
-    /// Iterate it from one task. When that task falls behind by more than
-    /// ``AudioEngineConfiguration/frameQueueMilliseconds`` the oldest frames are dropped and counted.
-    public let frames: AsyncStream<MicFrame>
+    /// Processed 16 kHz microphone frames with their VAD flag and level, from ``start()`` until ``stop()``
+    /// (or a failure). Iterate it from one task. When that task falls behind by more than
+    /// ``AudioEngineConfiguration/frameQueueMilliseconds`` (of audio, whatever the frame length) the
+    /// oldest frames are dropped and counted.
+    public let frames: MicFrames
+    /// Devices lost and restored, playback drained, and the engine's failure, from ``start()`` until the
+    /// engine stops. Iterate it from one task; the newest 64 wait when it falls behind.
+    public let events: AsyncStream<AudioEngineEvent>
     /// Where 24 kHz far-end audio goes.
     public let playback: PlaybackSink
     /// The last ``AudioEngineConfiguration/prerollMilliseconds`` of processed audio.
     public let preroll: PrerollRing
 
-    private let continuation: AsyncStream<MicFrame>.Continuation
+    private let frameQueue: MicFrameQueue
+    private let eventContinuation: AsyncStream<AudioEngineEvent>.Continuation
     private let makeProcessor: @Sendable () throws -> any MicProcessor
     private let environment: WorkerEnvironment
     private let wakeDescriptor: Int32
@@ -56,7 +65,6 @@ public final class AudioEngine: Sendable {
     private let playbackCounters = PlaybackCounters()
     private let alignment = AlignmentCounters()
     private let processed = AtomicCounter()
-    private let droppedByConsumer = AtomicCounter()
     private let referenceRing: SPSCRing<Int16>
     private let timeline = ReferenceTimeline()
     private let state = Mutex<State>(.idle)
@@ -86,11 +94,12 @@ public final class AudioEngine: Sendable {
     ) {
         self.configuration = configuration
         self.makeProcessor = makeProcessor
-        self.environment = WorkerEnvironment(logger: logger, configuration: configuration)
         let fd = csys_eventfd()
         self.wakeDescriptor = fd
-        let frameCount = max(4, configuration.frameQueueMilliseconds / 10)
-        (frames, continuation) = AsyncStream.makeStream(of: MicFrame.self, bufferingPolicy: .bufferingNewest(frameCount))
+        self.environment = WorkerEnvironment(logger: logger, configuration: configuration, wakeDescriptor: fd)
+        frameQueue = MicFrameQueue(milliseconds: configuration.frameQueueMilliseconds)
+        frames = MicFrames(queue: frameQueue)
+        (events, eventContinuation) = AsyncStream.makeStream(of: AudioEngineEvent.self, bufferingPolicy: .bufferingNewest(64))
         let sinkSamples = AudioEngineConfiguration.playbackRate * max(1, configuration.playbackBufferMilliseconds) / 1000
         playback = PlaybackSink(capacity: SPSCRing<Int16>.capacity(atLeast: sinkSamples), wakeDescriptor: fd)
         preroll = PrerollRing(milliseconds: max(10, configuration.prerollMilliseconds), sampleRate: AudioEngineConfiguration.frameRate)
@@ -177,9 +186,8 @@ public final class AudioEngine: Sendable {
         }
         let pump = FramePump(
             sampleRing: sampleRing, recordRing: recordRing, frameLength: frameLength,
-            diagnostics: configuration.diagnostics, continuation: continuation, preroll: preroll,
-            sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor,
-            stop: environment.stop, droppedByConsumer: droppedByConsumer)
+            diagnostics: configuration.diagnostics, queue: frameQueue, events: eventContinuation, preroll: preroll,
+            sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor, environment: environment)
 
         var threads: [PlatformThread] = []
         do throws(AudioEngineError) {
@@ -220,7 +228,8 @@ public final class AudioEngine: Sendable {
         if wakeDescriptor >= 0 { _ = csys_eventfd_signal(wakeDescriptor) }
         for thread in threads where thread.name == "lv-frames" { thread.join() }
         if threads.isEmpty {
-            continuation.finish()
+            frameQueue.finish()
+            eventContinuation.finish()
             playback.close()
         }
     }
@@ -239,7 +248,7 @@ public final class AudioEngine: Sendable {
             playback: playbackStreamCounters?.snapshot,
             framesProcessed: processed.current,
             framesDroppedInEngine: recordRingHolder.withLock { $0?.statistics.rejectedElements ?? 0 },
-            framesDroppedByConsumer: Int(droppedByConsumer.current),
+            framesDroppedByConsumer: Int(frameQueue.dropped.current),
             playbackBufferedMilliseconds: Double(sink.count) * 1000 / playbackRate,
             playbackHighWaterMilliseconds: Double(sink.highWaterMark) * 1000 / playbackRate,
             playbackUnderruns: playbackCounters.underruns.load(ordering: .relaxed),

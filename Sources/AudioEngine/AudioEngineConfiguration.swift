@@ -131,7 +131,7 @@ public struct AudioEngineConfiguration: Sendable {
 }
 
 /// Why the engine could not start.
-public struct AudioEngineError: Error, Sendable, CustomStringConvertible {
+public struct AudioEngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure.
     public enum Kind: Sendable, Hashable {
         /// A configuration value is out of range.

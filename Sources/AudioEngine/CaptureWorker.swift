@@ -117,7 +117,7 @@ final class CaptureWorker: @unchecked Sendable {
                 do {
                     try configureForDevice(pcm)
                 } catch {
-                    environment.logger.error("\(error)")
+                    environment.fail(error)
                     break
                 }
                 lastRecoveries = 0
@@ -142,7 +142,7 @@ final class CaptureWorker: @unchecked Sendable {
                 accumulated = 0
                 continue
             }
-            let now = deadline ?? Clock.nanoseconds()
+            let now = deadline ?? ThreadClock.nanoseconds()
             let delay = pcm.delay()
             slot.publish(delay: delay)
             // An overrun lost audio: the partial frame before it is from another time, and the

@@ -23,18 +23,35 @@ final class StopFlag: Sendable {
 final class WorkerEnvironment: Sendable {
     let logger: Logger
     let stop = StopFlag()
+    /// What the device threads report to the frame pump (losses, reopens, drains, a failure).
+    let signals = EngineSignals()
+    /// The frame pump's eventfd (-1 until the engine made it).
+    let wakeDescriptor: Int32
     let realtimePriority: Int?
     let reopenInitialMilliseconds: Int
     let reopenMaximumMilliseconds: Int
     let reopenSettleNanoseconds: UInt64
     private let noticeGiven = Atomic<Bool>(false)
 
-    init(logger: Logger, configuration: AudioEngineConfiguration) {
+    init(logger: Logger, configuration: AudioEngineConfiguration, wakeDescriptor: Int32) {
         self.logger = logger
+        self.wakeDescriptor = wakeDescriptor
         self.realtimePriority = configuration.realtimePriority
         self.reopenInitialMilliseconds = configuration.reopenInitialDelayMilliseconds
         self.reopenMaximumMilliseconds = configuration.reopenMaximumDelayMilliseconds
         self.reopenSettleNanoseconds = UInt64(max(0, configuration.reopenSettleMilliseconds)) * 1_000_000
+    }
+
+    /// Wakes the frame pump so it reports what the signals say (a syscall: fine on a real-time thread).
+    func wakePump() {
+        if wakeDescriptor >= 0 { _ = csys_eventfd_signal(wakeDescriptor) }
+    }
+
+    /// A device thread cannot go on: record why and let the pump end the engine.
+    func fail(_ error: AudioEngineError) {
+        logger.error("\(error.message)")
+        signals.noteFailure(error)
+        wakePump()
     }
 
     /// Called first thing on each device thread (before its hot loop): asks for SCHED_FIFO and, the first
@@ -109,12 +126,14 @@ struct DeviceSlot {
         counters.lastProblem.withLock { $0 = error.description }
         // A device that keeps failing right after each reopen is retried ever more slowly, and said so
         // with fewer lines (the 1st, 2nd, 4th, 8th ... failure in a row).
-        quickFailures = reopenedAt > 0 && Clock.nanoseconds() &- reopenedAt < environment.reopenSettleNanoseconds
+        quickFailures = reopenedAt > 0 && ThreadClock.nanoseconds() &- reopenedAt < environment.reopenSettleNanoseconds
             ? quickFailures + 1 : 0
         if quickFailures & (quickFailures &- 1) == 0 {
             let again = quickFailures > 0 ? " (failed \(quickFailures) time\(quickFailures == 1 ? "" : "s") in a row right after reopening)" : ""
             logger.warning("\(error); reopening it\(again)")
         }
+        environment.signals.noteLoss(kind, reason: error.description)
+        environment.wakePump()
     }
 
     /// Tries to open the device again, waiting longer after each failure; returns false when the engine
@@ -124,14 +143,16 @@ struct DeviceSlot {
         var attempts = 0
         var request = configuration
         request.sampleRate = lastSampleRate
-        while Clock.sleep(milliseconds: wait, unless: { environment.stop.isRaised }) {
+        while ThreadClock.sleep(milliseconds: wait, unless: { environment.stop.isRaised }) {
             attempts += 1
             do {
                 let pcm = try PCM(request, faults: faults)
                 adopt(pcm)
-                reopenedAt = Clock.nanoseconds()
+                reopenedAt = ThreadClock.nanoseconds()
                 counters.reopens.wrappingAdd(1, ordering: .relaxed)
                 environment.logger.notice("\(configuration.stream) device '\(configuration.device)' is back: \(pcm.summary)")
+                environment.signals.noteReopen(kind)
+                environment.wakePump()
                 return true
             } catch {
                 counters.lastProblem.withLock { $0 = error.description }
@@ -143,6 +164,9 @@ struct DeviceSlot {
         }
         return false
     }
+
+    /// Which of the engine's devices this is.
+    var kind: AudioDeviceKind { configuration.stream == .capture ? .capture : .playback }
 
     /// Closes the device at the end of the thread.
     mutating func close() {

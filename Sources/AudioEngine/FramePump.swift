@@ -3,6 +3,7 @@
 
 import CSysShims
 import RingBuffer
+import Time
 
 #if canImport(Glibc)
 import Glibc
@@ -10,10 +11,12 @@ import Glibc
 import Musl
 #endif
 
-/// The non-real-time side of the capture path, on its own thread: it sleeps on an eventfd, and when the
+/// The non-real-time side of the engine, on its own thread: it sleeps on an eventfd, and when the
 /// capture thread signals it, moves the processed frames out of the rings into the pre-roll ring and the
-/// engine's `AsyncStream`. The playback thread signals the same eventfd when writers wait for room in the
-/// sink; the pump resumes them. Allocating, locking and logging are fine here.
+/// engine's frame queue. The playback thread signals the same eventfd when writers wait for room in the
+/// sink (the pump resumes them) and when playback drained; the device threads signal it when a device is
+/// lost, comes back or fails (the pump turns that into ``AudioEngineEvent``s, and ends the engine on a
+/// failure). Allocating, locking and logging are fine here.
 final class FramePump: @unchecked Sendable {
     // @unchecked Sendable: only the pump thread calls `run()`; the members are Sendable or immutable.
 
@@ -21,28 +24,29 @@ final class FramePump: @unchecked Sendable {
     private let recordRing: SPSCRing<FrameRecord>
     private let frameLength: Int
     private let diagnostics: Bool
-    private let continuation: AsyncStream<MicFrame>.Continuation
+    private let queue: MicFrameQueue
+    private let events: AsyncStream<AudioEngineEvent>.Continuation
     private let preroll: PrerollRing
     private let sink: PlaybackSink?
     private let wakeDescriptor: Int32
-    private let stop: StopFlag
-    let droppedByConsumer: AtomicCounter
+    private let environment: WorkerEnvironment
+    private var signals = EngineSignalReader()
 
     init(
         sampleRing: SPSCRing<Int16>, recordRing: SPSCRing<FrameRecord>, frameLength: Int, diagnostics: Bool,
-        continuation: AsyncStream<MicFrame>.Continuation, preroll: PrerollRing, sink: PlaybackSink?,
-        wakeDescriptor: Int32, stop: StopFlag, droppedByConsumer: AtomicCounter
+        queue: MicFrameQueue, events: AsyncStream<AudioEngineEvent>.Continuation, preroll: PrerollRing,
+        sink: PlaybackSink?, wakeDescriptor: Int32, environment: WorkerEnvironment
     ) {
         self.sampleRing = sampleRing
         self.recordRing = recordRing
         self.frameLength = frameLength
         self.diagnostics = diagnostics
-        self.continuation = continuation
+        self.queue = queue
+        self.events = events
         self.preroll = preroll
         self.sink = sink
         self.wakeDescriptor = wakeDescriptor
-        self.stop = stop
-        self.droppedByConsumer = droppedByConsumer
+        self.environment = environment
     }
 
     /// The pump thread's body: runs until the stop flag is raised (and the eventfd signalled), then
@@ -50,15 +54,21 @@ final class FramePump: @unchecked Sendable {
     func run() {
         var descriptor = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
         while true {
-            let stopping = stop.isRaised
+            let stopping = environment.stop.isRaised
             _ = poll(&descriptor, 1, stopping ? 0 : 200)
             _ = csys_eventfd_drain(wakeDescriptor)
             deliverFrames()
             sink?.resumeWaiters()
+            for event in signals.newEvents(environment.signals) {
+                events.yield(event)
+                // A device thread gave up: the engine is over; the other thread stops too.
+                if case .failed = event { environment.stop.raise() }
+            }
             if stopping { break }
         }
         deliverFrames()
-        continuation.finish()
+        queue.finish()
+        events.finish()
         sink?.close()
     }
 
@@ -67,14 +77,12 @@ final class FramePump: @unchecked Sendable {
         while withUnsafeMutablePointer(to: &record, { recordRing.readAvailable(into: UnsafeMutableBufferPointer(start: $0, count: 1)) }) == 1 {
             let samples = take(frameLength)
             var frame = MicFrame(samples: samples, analysis: record.analysis, sequence: record.sequence,
-                                 captureTime: record.captureTime, diagnostics: nil)
+                                 captureTime: Timestamp(nanoseconds: Int64(bitPattern: record.captureTime)), diagnostics: nil)
             if diagnostics {
                 frame.diagnostics = MicFrame.Diagnostics(mic: take(frameLength), reference: take(frameLength))
             }
             preroll.append(samples)
-            if case .dropped = continuation.yield(frame) {
-                _ = droppedByConsumer.increment()
-            }
+            queue.push(frame)
         }
     }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+public import Time
+
 /// One processed microphone frame: 16 kHz mono, 10 or 20 ms (the front end's frame length).
 public struct MicFrame: Sendable {
     /// The processed samples (echo cancelled and cleaned by the front end).
@@ -9,9 +11,9 @@ public struct MicFrame: Sendable {
     public var analysis: MicFrameAnalysis
     /// Counts frames from 0 since the engine started; a gap means frames were dropped.
     public var sequence: UInt64
-    /// When the frame's first sample reached the microphone, CLOCK_MONOTONIC nanoseconds (as well as the
-    /// devices' reported delays allow).
-    public var captureTime: UInt64
+    /// When the frame's first sample reached the microphone, on the monotonic clock (as well as the
+    /// devices' reported delays allow): the clock of button events, so a press and a frame compare.
+    public var captureTime: Timestamp
     /// The unprocessed microphone and the aligned reference, when the engine runs with
     /// ``AudioEngineConfiguration/diagnostics``.
     public var diagnostics: Diagnostics?
@@ -20,6 +22,8 @@ public struct MicFrame: Sendable {
     public var isSpeech: Bool { analysis.isSpeech }
     /// The processed frame's level in dBFS.
     public var levelDBFS: Float { analysis.levelDBFS }
+    /// The frame's length.
+    public var duration: Duration { .microseconds(Int64(samples.count) * 1_000_000 / Int64(AudioEngineConfiguration.frameRate)) }
 
     /// The front end's inputs for this frame.
     public struct Diagnostics: Sendable {

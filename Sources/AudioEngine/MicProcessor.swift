@@ -15,12 +15,17 @@ public struct MicFrameAnalysis: Sendable, Hashable, BitwiseCopyable {
     public var speechProbability: Float
     /// The processed frame's RMS level in dBFS (0 is a full-scale square wave; silence is -96 or lower).
     public var levelDBFS: Float
+    /// Whether the echo canceller has converged: the speaker's echo is removed well enough that the VAD
+    /// no longer takes it for speech. Always false without a canceller (the mic must then be shut while
+    /// the speaker plays).
+    public var echoCancellerConverged: Bool
 
     /// Creates an analysis.
-    public init(isSpeech: Bool, speechProbability: Float, levelDBFS: Float) {
+    public init(isSpeech: Bool, speechProbability: Float, levelDBFS: Float, echoCancellerConverged: Bool = false) {
         self.isSpeech = isSpeech
         self.speechProbability = speechProbability
         self.levelDBFS = levelDBFS
+        self.echoCancellerConverged = echoCancellerConverged
     }
 }
 

@@ -10,13 +10,12 @@ import Synchronization
 /// network (backpressure: the socket's window fills, nothing grows).
 ///
 /// ```swift
-/// var pending = chunk[...]
-/// while !pending.isEmpty {
-///     let n = sink.write(pending)
-///     pending = pending.dropFirst(n)
-///     if !pending.isEmpty { guard await sink.waitForSpace(atLeast: pending.count) else { break } }
-/// }
+/// let generation = sink.generation
+/// guard await sink.write(all: chunk, generation: generation) else { return }  // flushed or stopped
 /// ```
+///
+/// A barge-in calls ``flush()``, which starts a new *generation*: writes made for an older generation
+/// (the rest of a chunk that was being written) are refused, so nothing from before the flush plays.
 ///
 /// Any number of tasks may call it (writes are serialised by a lock on the non-real-time side; the
 /// playback thread never takes it).
@@ -65,6 +64,38 @@ public final class PlaybackSink: Sendable {
         return producer.withLock { _ in ring.write(samples) }
     }
 
+    /// Like ``write(_:)``, but takes nothing once a ``flush()`` has started a generation after
+    /// `generation`: the check and the write happen under the producer lock, so a flush either comes
+    /// before (nothing is written) or after (it drops what was written).
+    public func write(_ samples: UnsafeBufferPointer<Int16>, generation: UInt) -> Int {
+        guard !closed.load(ordering: .relaxed) else { return 0 }
+        return producer.withLock { _ in
+            flushGeneration.load(ordering: .relaxed) == generation ? ring.write(samples) : 0
+        }
+    }
+
+    /// Writes all of `samples`, waiting for room as the speaker plays (the caller's backpressure).
+    /// Returns false, with the rest dropped, when a flush started a newer generation than `generation`,
+    /// the engine stopped, or the task was cancelled.
+    public func write(all samples: UnsafeBufferPointer<Int16>, generation: UInt) async -> Bool {
+        var offset = 0
+        while offset < samples.count {
+            guard self.generation == generation, !closed.load(ordering: .acquiring) else { return false }
+            offset += write(UnsafeBufferPointer(rebasing: samples[offset...]), generation: generation)
+            if offset < samples.count {
+                guard await waitForSpace(atLeast: min(samples.count - offset, ring.capacity / 4)) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Bumped by every ``flush()``: pass it to the writes that belong to what plays now.
+    public var generation: UInt { flushGeneration.load(ordering: .acquiring) }
+
+    /// The total number of samples ever written (wrapping): a ``AudioEngineEvent/playbackDrained(position:)``
+    /// at this position means all of them were played (or flushed).
+    public var writtenPosition: UInt { ring.writePosition }
+
     /// Queues as many of `samples` as fit and returns how many it took; never blocks.
     @discardableResult
     public func write<C: Collection<Int16>>(_ samples: C) -> Int {
@@ -74,11 +105,13 @@ public final class PlaybackSink: Sendable {
     }
 
     /// Drops everything queued so far and silences the speaker within one device period (barge-in).
-    /// Samples written after `flush()` returns are played normally.
-    public func flush() {
+    /// Samples written after `flush()` returns, with the generation it returns, are played normally;
+    /// writes for older generations are refused.
+    @discardableResult
+    public func flush() -> UInt {
         producer.withLock { _ in
             flushPosition.store(ring.writePosition, ordering: .relaxed)
-            flushGeneration.wrappingAdd(1, ordering: .releasing)
+            return flushGeneration.wrappingAdd(1, ordering: .releasing).newValue
         }
     }
 

@@ -36,6 +36,10 @@ final class PlaybackWorker: @unchecked Sendable {
     private var seenFlush: UInt = 0
     private var playing = false
     private var gapPeriods = 0
+    /// Audio was handed to the device since the last drain was reported.
+    private var owesDrain = false
+    /// Silent periods written since the last real audio (the device's queue empties meanwhile).
+    private var silentPeriods = 0
     /// xruns + suspends of the current PCM when last looked at.
     private var lastRecoveries = 0
 
@@ -98,7 +102,7 @@ final class PlaybackWorker: @unchecked Sendable {
                 do {
                     try configureForDevice(pcm)
                 } catch {
-                    environment.logger.error("\(error)")
+                    environment.fail(error)
                     break
                 }
                 lastRecoveries = 0
@@ -107,6 +111,7 @@ final class PlaybackWorker: @unchecked Sendable {
             handleFlush(pcm: pcm)
             guard slot.pcm != nil else { continue }
             let got = fillPeriod()
+            noteDrain(got: got, bufferFrames: pcm.bufferFrames, periodFrames: pcm.periodFrames)
             let deviceCount: Int
             if let upsampler {
                 deviceCount = upsampler.process(UnsafeBufferPointer(input.prefix(inputPerPeriod)), into: device.storage)
@@ -141,7 +146,7 @@ final class PlaybackWorker: @unchecked Sendable {
                 if got > 0 { sink.wakeWritersIfWaiting() }
                 schedule.wait(until: next.deadline)
             } else {
-                pushReference(played, writeTime: Clock.nanoseconds(), delay: delay ?? 0, deviceRate: pcm.sampleRate)
+                pushReference(played, writeTime: ThreadClock.nanoseconds(), delay: delay ?? 0, deviceRate: pcm.sampleRate)
                 if got > 0 { sink.wakeWritersIfWaiting() }
             }
         }
@@ -172,6 +177,25 @@ final class PlaybackWorker: @unchecked Sendable {
         return got
     }
 
+    /// Reports a drain once real audio was followed by enough silence to push the device's whole queue
+    /// out of the speaker: then everything handed over has been heard. Atomics and an eventfd only.
+    private func noteDrain(got: Int, bufferFrames: Int, periodFrames: Int) {
+        if got > 0 {
+            owesDrain = true
+            silentPeriods = 0
+            return
+        }
+        guard owesDrain else { return }
+        silentPeriods += 1
+        // The period just written is silence; the queue ahead of it holds at most a buffer.
+        if silentPeriods * max(1, periodFrames) >= bufferFrames {
+            owesDrain = false
+            environment.signals.drainedPosition.store(sink.ring.readPosition, ordering: .relaxed)
+            environment.signals.drains.wrappingAdd(1, ordering: .releasing)
+            environment.wakePump()
+        }
+    }
+
     /// Barge-in: drop the sink up to the flush point and what the device has queued, then put the same
     /// number of silent frames back so that the reference timeline does not jump, and mark the dropped
     /// reference samples as never played.
@@ -183,6 +207,7 @@ final class PlaybackWorker: @unchecked Sendable {
         counters.flushes.wrappingAdd(1, ordering: .relaxed)
         playing = false
         gapPeriods = 0
+        owesDrain = false
         guard let pcm else { return }
         let dropped: Int
         do {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-import CSysShims
+import Time
 
 #if canImport(Glibc)
 import Glibc
@@ -9,9 +9,10 @@ import Glibc
 import Musl
 #endif
 
-enum Clock {
+/// Blocking waits on the monotonic clock for the engine's own threads (never the cooperative pool).
+enum ThreadClock {
     /// CLOCK_MONOTONIC in nanoseconds.
-    @inline(__always) static func nanoseconds() -> UInt64 { csys_monotonic_ns() }
+    @inline(__always) static func nanoseconds() -> UInt64 { SystemMonotonicClock.nanoseconds() }
 
     /// Sleeps until the monotonic clock reads `deadline` (ns); returns at once when it has passed.
     static func sleep(until deadline: UInt64) {
@@ -46,7 +47,7 @@ struct Pacer {
     /// restarted (first period, or a stall of more than ten periods: then it starts afresh instead of
     /// racing to catch up).
     mutating func advance() -> (deadline: UInt64, restarted: Bool) {
-        let now = Clock.nanoseconds()
+        let now = ThreadClock.nanoseconds()
         var restarted = false
         if next == 0 || now > next + 10 * periodNanoseconds {
             next = now
@@ -58,6 +59,6 @@ struct Pacer {
 
     /// Sleeps until `deadline`.
     func wait(until deadline: UInt64) {
-        Clock.sleep(until: deadline)
+        ThreadClock.sleep(until: deadline)
     }
 }
