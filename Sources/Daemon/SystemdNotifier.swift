@@ -78,15 +78,19 @@ public struct WatchdogService: Service {
         self.isHealthy = isHealthy
     }
 
-    public func run() async throws {
+    public func run(_ context: ServiceContext) async throws {
+        context.ready()
         guard let interval = notifier.watchdogInterval else {
-            // Nothing to ping: wait for shutdown like any other service.
-            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+            await context.shutdownRequested()  // nothing to ping
             return
         }
-        while !Task.isCancelled {
-            if isHealthy() { notifier.notify("WATCHDOG=1") }
-            try await Task.sleep(for: interval)
+        let pinger = Task {
+            while !Task.isCancelled {
+                if isHealthy() { notifier.notify("WATCHDOG=1") }
+                try? await Task.sleep(for: interval)
+            }
         }
+        await context.shutdownRequested()
+        pinger.cancel()
     }
 }
