@@ -103,6 +103,8 @@ public actor ToolRegistry {
         var lastSwitch: Timestamp?
         var pulseEndsAt: Timestamp?
         var autoOffAt: Timestamp?
+        /// The call whose pulse runs or whose auto-off is armed (for ``ToolRegistry/cancel(callID:)``).
+        var pendingCall: String?
     }
 
     /// The tools, in configuration order, for the model.
@@ -111,6 +113,8 @@ public actor ToolRegistry {
     private let clock: any MonotonicClock
     private let logger: Logger
     private var timers: [String: Task<Void, Never>] = [:]
+    /// The wait of each running pulse, by tool: cancelling it ends the pulse early.
+    private var pulseWaits: [String: Task<Void, any Error>] = [:]
     private var isShutDown = false
 
     /// Binds every tool of `config` to its line on `backend`; outputs start at their safe value.
@@ -184,8 +188,9 @@ public actor ToolRegistry {
     // MARK: Calls
 
     /// Runs the tool `name` with the model's `arguments`, within the tool's limits. Never throws: every
-    /// problem is an error result whose text says what was wrong.
-    public func call(name: String, arguments: JSONValue) async -> ToolResult {
+    /// problem is an error result whose text says what was wrong. `callID` (the model's function call id)
+    /// lets ``cancel(callID:)`` stop what the call left pending.
+    public func call(name: String, arguments: JSONValue, callID: String? = nil) async -> ToolResult {
         guard !isShutDown else { return .failure("the GPIO tools are shut down; the call was not run") }
         guard let tool = tools[name] else {
             let names = declarations.map(\.name)
@@ -200,9 +205,9 @@ public actor ToolRegistry {
         let result: ToolResult
         switch tool.config.action.kind {
         case .read: result = read(name)
-        case .set: result = switchOutput(name, to: arguments["on"]?.boolValue ?? false)
-        case .toggle: result = switchOutput(name, to: nil)
-        case .pulse: result = await pulse(name, durationMs: arguments["duration_ms"]?.intValue)
+        case .set: result = switchOutput(name, to: arguments["on"]?.boolValue ?? false, callID: callID)
+        case .toggle: result = switchOutput(name, to: nil, callID: callID)
+        case .pulse: result = await pulse(name, durationMs: arguments["duration_ms"]?.intValue, callID: callID)
         }
         if let error = result.errorMessage {
             logger.notice("tool \(name) refused or failed: \(error)")
@@ -247,7 +252,7 @@ public actor ToolRegistry {
         return nil
     }
 
-    private func switchOutput(_ name: String, to requested: Bool?) -> ToolResult {
+    private func switchOutput(_ name: String, to requested: Bool?, callID: String?) -> ToolResult {
         var tool = tools[name]!
         guard let output = tool.output else { return .failure("\(name) has been released") }
         let lineName = tool.config.action.line
@@ -258,7 +263,7 @@ public actor ToolRegistry {
             var object = base(tool)
             if target == current, requested != nil {
                 if target, let autoOff = tool.config.action.autoOffMs {
-                    armAutoOff(name, after: autoOff)
+                    armAutoOff(name, after: autoOff, callID: callID)
                     object["auto_off_in_ms"] = .int(autoOff)
                 }
                 object["ok"] = true
@@ -286,7 +291,7 @@ public actor ToolRegistry {
             }
             var message = "\(name) switched \(target ? "on" : "off") (\(lineName) reads back \(readBack ? 1 : 0))"
             if target, let autoOff = tool.config.action.autoOffMs {
-                armAutoOff(name, after: autoOff)
+                armAutoOff(name, after: autoOff, callID: callID)
                 object["auto_off_in_ms"] = .int(autoOff)
                 message += "; it switches off automatically in \(describeMilliseconds(autoOff))"
             } else {
@@ -300,7 +305,7 @@ public actor ToolRegistry {
         }
     }
 
-    private func pulse(_ name: String, durationMs: Int?) async -> ToolResult {
+    private func pulse(_ name: String, durationMs: Int?, callID: String?) async -> ToolResult {
         let tool = tools[name]!
         guard let output = tool.output else { return .failure("\(name) has been released") }
         let action = tool.config.action
@@ -323,13 +328,29 @@ public actor ToolRegistry {
         let end = start + .milliseconds(duration)
         tools[name]?.pulseEndsAt = end
         tools[name]?.lastSwitch = start
+        tools[name]?.pendingCall = callID
+        // The wait is a task of its own, so that a cancellation (of this call's task, or by call id) ends
+        // the pulse early instead of holding the relay for its full length.
+        let clock = clock
+        let wait = Task { try await clock.sleep(until: end) }
+        pulseWaits[name] = wait
+        let cutShort: Bool
         do {
-            try await clock.sleep(until: end)
+            try await withTaskCancellationHandler {
+                try await wait.value
+            } onCancel: {
+                wait.cancel()
+            }
+            cutShort = false
         } catch {
-            // Cancelled: end the pulse now.
+            cutShort = true
         }
+        pulseWaits[name] = nil
         tools[name]?.pulseEndsAt = nil
+        tools[name]?.pendingCall = nil
+        let held = min(duration, Int((clock.now() - start).milliseconds))
         guard !isShutDown else {
+            object["duration_ms"] = .int(held)
             return .failure("\(name): the pulse was cut short by shutdown; the line is at its safe value", object)
         }
         let after: Bool
@@ -348,6 +369,16 @@ public actor ToolRegistry {
                 "\(name): \(action.line) read back \(during ? 1 : 0) during the pulse and \(after ? 1 : 0) after it "
                     + "(expected 1 then 0); check the wiring and the line's active_low setting", object)
         }
+        if cutShort {
+            object["duration_ms"] = .int(held)
+            object["requested_duration_ms"] = .int(duration)
+            object["cut_short"] = true
+            object["ok"] = true
+            object["state"] = "off"
+            object["message"] = .string(
+                "\(name) was cancelled after \(held) of \(duration) ms; \(action.line) is off again (read back 0)")
+            return ToolResult(response: .object(object))
+        }
         object["ok"] = true
         object["state"] = "off"
         object["message"] = .string(
@@ -355,11 +386,39 @@ public actor ToolRegistry {
         return ToolResult(response: .object(object))
     }
 
+    // MARK: Cancellation
+
+    /// The model abandoned call `callID` (`toolCallCancellation`): a pulse it started ends now, and an
+    /// auto-off it armed switches the output off now (nothing it left pending keeps running). Returns
+    /// whether the call had anything pending.
+    @discardableResult
+    public func cancel(callID: String) -> Bool {
+        guard let (name, tool) = tools.first(where: { $0.value.pendingCall == callID }) else { return false }
+        if let wait = pulseWaits[name] {
+            logger.info("tool \(name): call \(callID) cancelled; ending its pulse now")
+            wait.cancel()
+            return true
+        }
+        if tool.autoOffAt != nil, let output = tool.output {
+            cancelAutoOff(name)
+            do {
+                try output.set(false)
+                tools[name]?.lastSwitch = clock.now()
+                logger.info("tool \(name): call \(callID) cancelled; switched off now instead of at the auto-off time")
+            } catch {
+                logger.error("tool \(name): switching \(tool.config.action.line) off after a cancellation failed: \(error.message)")
+            }
+            return true
+        }
+        return false
+    }
+
     // MARK: Auto-off
 
-    private func armAutoOff(_ name: String, after milliseconds: Int) {
+    private func armAutoOff(_ name: String, after milliseconds: Int, callID: String?) {
         let deadline = clock.now() + .milliseconds(milliseconds)
         tools[name]?.autoOffAt = deadline
+        tools[name]?.pendingCall = callID
         timers[name]?.cancel()
         let clock = clock
         timers[name] = Task { [weak self] in
@@ -374,6 +433,7 @@ public actor ToolRegistry {
 
     private func cancelAutoOff(_ name: String) {
         tools[name]?.autoOffAt = nil
+        tools[name]?.pendingCall = nil
         timers[name]?.cancel()
         timers[name] = nil
     }
@@ -381,6 +441,7 @@ public actor ToolRegistry {
     private func autoOff(_ name: String, deadline: Timestamp) {
         guard !isShutDown, let tool = tools[name], tool.autoOffAt == deadline, let output = tool.output else { return }
         tools[name]?.autoOffAt = nil
+        tools[name]?.pendingCall = nil
         do {
             try output.set(false)
             tools[name]?.lastSwitch = clock.now()
@@ -412,6 +473,7 @@ public actor ToolRegistry {
         isShutDown = true
         for task in timers.values { task.cancel() }
         timers = [:]
+        for wait in pulseWaits.values { wait.cancel() }
         var reports: [ShutdownReport] = []
         for declaration in declarations {
             guard var tool = tools[declaration.name] else { continue }

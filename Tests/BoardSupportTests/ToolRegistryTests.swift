@@ -229,6 +229,51 @@ struct ToolRegistryTests {
         #expect(await result.errorMessage == "door: the pulse was cut short by shutdown; the line is at its safe value")
     }
 
+    @Test("a pulse cancelled by its call id ends now and reports how long it really lasted")
+    func cancelPulseByID() async throws {
+        let rig = try Rig()
+        async let result = rig.registry.call(name: "door", arguments: ["duration_ms": 900], callID: "call-7")
+        await rig.clock.waitForSleepers(1)
+        rig.clock.advance(by: .milliseconds(300))
+        #expect(await rig.registry.cancel(callID: "unknown") == false)
+        #expect(await rig.registry.cancel(callID: "call-7"))
+        let done = await result
+        #expect(done.response["ok"] == true)
+        #expect(done.response["cut_short"] == true)
+        #expect(done.response["duration_ms"] == 300)
+        #expect(done.response["requested_duration_ms"] == 900)
+        #expect(try rig.board.level("DOOR") == false)
+        #expect(try rig.levels("DOOR") == ["0:0", "0:1", "300:0"])
+        // Nothing is pending for that call any more.
+        #expect(await rig.registry.cancel(callID: "call-7") == false)
+    }
+
+    @Test("cancelling the task that runs a pulse ends it early too")
+    func cancelPulseTask() async throws {
+        let rig = try Rig()
+        let registry = rig.registry
+        let running = Task { await registry.call(name: "door", arguments: [:]) }
+        await rig.clock.waitForSleepers(1)
+        rig.clock.advance(by: .milliseconds(100))
+        running.cancel()
+        let done = await running.value
+        #expect(done.response["cut_short"] == true)
+        #expect(done.response["duration_ms"] == 100)
+        #expect(try rig.board.level("DOOR") == false)
+    }
+
+    @Test("cancelling the call that armed an auto-off switches the output off now")
+    func cancelAutoOff() async throws {
+        let rig = try Rig()
+        let on = await rig.registry.call(name: "lamp", arguments: ["on": true], callID: "lamp-1")
+        #expect(on.response["ok"] == true)
+        #expect(try rig.board.level("LAMP") == true)
+        rig.clock.advance(by: .seconds(2))
+        #expect(await rig.registry.cancel(callID: "lamp-1"))
+        #expect(try rig.board.level("LAMP") == false)
+        #expect(await rig.registry.pendingAutoOffs.isEmpty)
+    }
+
     @Test("an output on the button's line, or one line used twice, is refused at start-up")
     func conflicts() throws {
         let onButton = config.replacingOccurrences(of: "line = \"LAMP\"", with: "line = \"BUTTON\"")
