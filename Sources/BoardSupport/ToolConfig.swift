@@ -323,20 +323,31 @@ public struct ToolsConfig: Sendable, Equatable, Decodable {
         } catch {
             throw TOMLDecodingError(kind: .syntax, path: "", line: error.line, column: error.column, message: error.message)
         }
+        return try decode(from: document, rejectingUnknownKeys: rejectingUnknownKeys)
+    }
+
+    /// Decodes the `[[tools]]` tables of an already parsed document (the daemon's configuration parses
+    /// its file once for every section).
+    public static func decode(from document: TOMLDocument, rejectingUnknownKeys: Bool = true) throws(TOMLDecodingError) -> ToolsConfig {
         var (config, unknown) = try TOMLDecoder().decodeReportingUnknownKeys(ToolsConfig.self, from: document.root)
         if rejectingUnknownKeys, let first = unknown.first(where: { $0.path.hasPrefix("tools[") }) {
             throw TOMLDecodingError(
                 kind: .unknownKey, path: first.path, line: first.position.line, column: first.position.column,
                 message: first.message)
         }
+        config.locate(in: document)
+        return config
+    }
+
+    /// Records where each tool and its `action.line` are in `document`, for error messages.
+    public mutating func locate(in document: TOMLDocument) {
         let entries = document.root["tools"]?.arrayValue ?? []
-        for index in config.tools.indices where index < entries.count {
+        for index in tools.indices where index < entries.count {
             let entry = entries[index]
-            config.tools[index].location = ToolConfig.Location(
+            tools[index].location = ToolConfig.Location(
                 index: index, line: entry.position.line,
                 actionLine: entry["action"]?["line"]?.position.line ?? entry.position.line)
         }
-        return config
     }
 }
 
