@@ -19,6 +19,14 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
     case pulse
     /// Two 80 ms flashes, then back to the pattern before it (e.g. "heard you").
     case ack
+    /// A steady low glow: 1 ms of every 10 ms, by software PWM (e.g. a session waits for the user).
+    case dim
+    /// Two 100 ms flashes a second (e.g. reconnecting).
+    case doubleBlink = "double-blink"
+    /// One 80 ms flash every 2 s (e.g. no network).
+    case heartbeat
+    /// Three 100 ms flashes, then a pause, every 2 s (e.g. a device or setting problem).
+    case tripleBlink = "triple-blink"
 
     /// Whether the pattern ends by itself (only ``ack`` does).
     public var isTransient: Bool { self == .ack }
@@ -48,6 +56,16 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
             guard elapsed < Self.ackLength else { return (false, nil) }
             let index = elapsed / step
             return (index != 1, (index + 1) * step)
+        case .dim:
+            let phase = elapsed % Self.pulseFrame
+            let frameStart = elapsed - phase
+            return phase < 1_000_000 ? (true, frameStart + 1_000_000) : (false, frameStart + Self.pulseFrame)
+        case .doubleBlink:
+            return Self.sequence(elapsed, [100, 100, 100, 700])
+        case .heartbeat:
+            return Self.sequence(elapsed, [80, 1920])
+        case .tripleBlink:
+            return Self.sequence(elapsed, [100, 100, 100, 100, 100, 1500])
         case .pulse:
             let on = Self.pulseLevel(elapsed)
             // Step over frame boundaries and duty edges until the level differs (at most a few frames).
@@ -60,6 +78,18 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
             }
             return (on, nil)
         }
+    }
+
+    /// A repeating on/off sequence of durations in milliseconds, starting lit.
+    private static func sequence(_ elapsed: Int64, _ steps: [Int64]) -> (on: Bool, nextChange: Int64?) {
+        let cycle = steps.reduce(0, +) * 1_000_000
+        let cycleStart = elapsed / cycle * cycle
+        var position = cycleStart
+        for (index, step) in steps.enumerated() {
+            position += step * 1_000_000
+            if elapsed < position { return (index % 2 == 0, position) }
+        }
+        return (true, cycleStart + cycle + steps[0] * 1_000_000)
     }
 
     private static func square(_ elapsed: Int64, half: Int64) -> (on: Bool, nextChange: Int64?) {

@@ -118,6 +118,27 @@ struct StatusLEDTests {
         #expect(LEDPattern.off.level(at: 123) == (false, nil))
     }
 
+    @Test("the daemon's status patterns: dim, double blink, heartbeat, triple blink; each distinct over 2 s")
+    func statusPatterns() {
+        let ms: Int64 = 1_000_000
+        #expect(LEDPattern.dim.level(at: 0) == (true, 1 * ms))
+        #expect(LEDPattern.dim.level(at: 5 * ms) == (false, 10 * ms))
+        #expect(LEDPattern.doubleBlink.level(at: 0) == (true, 100 * ms))
+        #expect(LEDPattern.doubleBlink.level(at: 150 * ms) == (false, 200 * ms))
+        #expect(LEDPattern.doubleBlink.level(at: 250 * ms) == (true, 300 * ms))
+        #expect(LEDPattern.doubleBlink.level(at: 500 * ms) == (false, 1000 * ms))
+        #expect(LEDPattern.doubleBlink.level(at: 1050 * ms) == (true, 1100 * ms))
+        #expect(LEDPattern.heartbeat.level(at: 10 * ms) == (true, 80 * ms))
+        #expect(LEDPattern.heartbeat.level(at: 100 * ms) == (false, 2000 * ms))
+        #expect(LEDPattern.tripleBlink.level(at: 450 * ms) == (true, 500 * ms))
+        #expect(LEDPattern.tripleBlink.level(at: 600 * ms) == (false, 2000 * ms))
+        // Sampled every millisecond for 2 s, no two patterns look the same.
+        func trace(_ pattern: LEDPattern) -> [Bool] { stride(from: 0, to: 2000, by: 1).map { pattern.level(at: Int64($0) * ms).on } }
+        let patterns = LEDPattern.allCases.filter { !$0.isTransient }
+        let traces = patterns.map(trace)
+        #expect(Set(traces.map { $0.description }).count == patterns.count)
+    }
+
     @Test("the timer thread runs the pattern and stop() leaves the LED dark")
     func timerThread() async throws {
         let board = SimulatedBoard(lines: [.init(name: "LED")], clock: SystemMonotonicClock())
