@@ -44,6 +44,8 @@ public struct AudioEngineStatistics: Sendable {
         public var realtime: Bool?
         /// The last device problem, for the status page.
         public var lastProblem: String?
+        /// Advances while the device thread works (or waits to reopen its device); stuck: it hangs.
+        public var heartbeats: UInt64 = 0
     }
 
     /// The microphone.
@@ -100,6 +102,9 @@ final class StreamCounters: Sendable {
     let clocked = Atomic<Bool>(true)
     /// -1 not tried, 0 refused, 1 granted.
     let realtime = Atomic<Int>(-1)
+    /// Bumped every period the thread moves audio, and while it waits to reopen a lost device: a value
+    /// that stops moving means the thread hangs (the watchdog's test).
+    let heartbeat = Atomic<UInt>(0)
     /// Written only on the recovery path (never on the hot path).
     let lastProblem = Mutex<String?>(nil)
 
@@ -124,6 +129,7 @@ final class StreamCounters: Sendable {
             reopens: reopens.load(ordering: .relaxed),
             clockedByDevice: clocked.load(ordering: .relaxed),
             realtime: rt < 0 ? nil : rt == 1,
-            lastProblem: lastProblem.withLock { $0 })
+            lastProblem: lastProblem.withLock { $0 },
+            heartbeats: UInt64(heartbeat.load(ordering: .relaxed)))
     }
 }

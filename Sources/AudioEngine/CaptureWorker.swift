@@ -143,6 +143,7 @@ final class CaptureWorker: @unchecked Sendable {
                 continue
             }
             let now = deadline ?? ThreadClock.nanoseconds()
+            slot.counters.heartbeat.wrappingAdd(1, ordering: .relaxed)
             let delay = pcm.delay()
             slot.publish(delay: delay)
             // An overrun lost audio: the partial frame before it is from another time, and the

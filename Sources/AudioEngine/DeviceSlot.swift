@@ -143,7 +143,11 @@ struct DeviceSlot {
         var attempts = 0
         var request = configuration
         request.sampleRate = lastSampleRate
-        while ThreadClock.sleep(milliseconds: wait, unless: { environment.stop.isRaised }) {
+        let counters = counters
+        while ThreadClock.sleep(milliseconds: wait, unless: {
+            counters.heartbeat.wrappingAdd(1, ordering: .relaxed)  // waiting to reopen is not hanging
+            return environment.stop.isRaised
+        }) {
             attempts += 1
             do {
                 let pcm = try PCM(request, faults: faults)

@@ -126,6 +126,7 @@ final class PlaybackWorker: @unchecked Sendable {
                 slot.lose(error, environment: environment)
                 continue
             }
+            slot.counters.heartbeat.wrappingAdd(1, ordering: .relaxed)
             let delay = pcm.delay()
             slot.publish(delay: delay)
             // An underrun restarted the device: its clock no longer lines up with the positions.

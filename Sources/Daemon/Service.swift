@@ -184,10 +184,10 @@ public struct ServiceGroup: Sendable {
                 }
             }
         }
-        stop?.attach { continuation.yield(.requested) }
+        let stopToken = stop?.attach { continuation.yield(.requested) }
         defer {
             signalWatcher.cancel()
-            stop?.detach()
+            if let stopToken { stop?.detach(stopToken) }
         }
 
         // Start in order, each after the previous one is ready.
@@ -264,30 +264,57 @@ public struct ServiceGroup: Sendable {
     }
 }
 
-/// Lets the owner of a running ``ServiceGroup`` stop it from outside (a reload, a test).
+/// Lets the owner of a running ``ServiceGroup`` stop it from outside (a reload, a script's end, a test).
+/// Fired once; everyone watching it is told, including those who start watching later.
 public final class ShutdownTrigger: Sendable {
-    private let state = Mutex<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    private struct State {
+        var fired = false
+        var handlers: [Int: @Sendable () -> Void] = [:]
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
-    /// Asks the group to shut down gracefully (now, or as soon as it runs).
+    /// Asks for a graceful shutdown (now, or as soon as a group runs with it).
     public func fire() {
-        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+        let handlers = state.withLock { state -> [@Sendable () -> Void] in
+            guard !state.fired else { return [] }
             state.fired = true
-            return state.handler
+            return Array(state.handlers.values)
         }
-        handler?()
+        for handler in handlers { handler() }
     }
 
-    func attach(_ handler: @escaping @Sendable () -> Void) {
-        let fired = state.withLock { state -> Bool in
-            state.handler = handler
-            return state.fired
+    /// Whether it was fired.
+    public var isFired: Bool { state.withLock { $0.fired } }
+
+    /// Calls `handler` once when fired (at once if it was); returns a token for ``detach(_:)``.
+    @discardableResult
+    func attach(_ handler: @escaping @Sendable () -> Void) -> Int {
+        let (id, fired) = state.withLock { state -> (Int, Bool) in
+            state.nextID += 1
+            if !state.fired { state.handlers[state.nextID] = handler }
+            return (state.nextID, state.fired)
         }
         if fired { handler() }
+        return id
     }
 
-    func detach() { state.withLock { $0.handler = nil } }
+    func detach(_ id: Int) { state.withLock { _ = $0.handlers.removeValue(forKey: id) } }
+
+    /// Returns once fired, or when the waiting task is cancelled.
+    public func fired() async {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let id = attach { continuation.finish() }
+        await withTaskCancellationHandler {
+            for await _ in stream {}
+        } onCancel: {
+            continuation.finish()
+        }
+        detach(id)
+    }
 }
 
 /// Termination signals as the group sees them; ``TerminationSignals`` is the real source.
