@@ -70,7 +70,7 @@ let package = Package(
             name: "livevoiced",
             dependencies: [
                 "Daemon", "GeminiLive", "CurlWebSocket", "AudioEngine", "AudioFrontEnd", "ALSA", "BoardSupport",
-                "GPIO", "Time", "Log", "JSON", "TOML",
+                "GPIO", "Time", "Log", "JSON", "TOML", "Conversation", "Threads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -66,20 +66,21 @@ public final class StatusLED: Sendable {
     @discardableResult
     public func update() -> Timestamp? {
         let now = clock.now()
-        let (level, next, changed) = state.withLock { state -> (Bool, Timestamp?, Bool) in
+        // The level is computed and driven under one lock, so a pattern change from another thread and the
+        // timer thread's edge can never land in the wrong order (a stale "on" after "off").
+        let (next, failure) = state.withLock { state -> (Timestamp?, GPIOError?) in
             let (on, next) = state.schedule.level(at: now)
             state.next = next
-            let changed = state.lit != on
+            guard state.lit != on else { return (next, nil) }
             state.lit = on
-            return (on, next, changed)
-        }
-        if changed {
-            do {
-                try output.set(level)
+            do throws(GPIOError) {
+                try output.set(on)
+                return (next, nil)
             } catch {
-                logger.warning("status LED \(output.id): \(error.message)")
+                return (next, error)
             }
         }
+        if let failure { logger.warning("status LED \(output.id): \(failure.message)") }
         return next
     }
 

@@ -84,6 +84,7 @@ public final class SimulatedBoard: GPIOBackend {
     public let chipName: String
     private let clock: any MonotonicClock
     private let state: Mutex<State>
+    private let outputObserver = Mutex<(@Sendable (LineID, Bool, Timestamp) -> Void)?>(nil)
 
     /// A board with one chip, `chipName`, whose lines are `lines` at offsets 0, 1, 2... Times come from `clock`.
     public init(lines: [LineSpec], chipName: String = "gpiochip0", clock: any MonotonicClock) {
@@ -297,14 +298,23 @@ public final class SimulatedBoard: GPIOBackend {
 
     fileprivate func drive(offset: Int, active: Bool) {
         let now = clock.now()
-        state.withLock { state in
-            guard case .output(let settings, _) = state.lines[offset].request else { return }
+        let changed = state.withLock { state -> (LineID, Bool)? in
+            guard case .output(let settings, _) = state.lines[offset].request else { return nil }
             let level = active != settings.activeLow
-            if state.lines[offset].driven != level {
+            let before = state.lines[offset].driven
+            if before != level {
                 state.lines[offset].history.append(Change(time: now, level: level))
             }
             state.lines[offset].driven = level
+            return before != level ? (state.lines[offset].id, active) : nil
         }
+        if let (id, active) = changed, let observer = outputObserver.withLock({ $0 }) { observer(id, active, now) }
+    }
+
+    /// Calls `observer` with the line, its new logical value (active or not) and the time, each time an
+    /// output changes level (`simulate` reports them).
+    public func observeOutputs(_ observer: @escaping @Sendable (LineID, Bool, Timestamp) -> Void) {
+        outputObserver.withLock { $0 = observer }
     }
 }
 

@@ -311,19 +311,29 @@ struct SessionMachine {
     // MARK: Replies
 
     private mutating func userTurn(_ input: ReplyRequest.Input) -> [Action] {
-        if case .text(let text) = input {
+        var matched: [ToolRule] = []
+        switch input {
+        case .text(let text):
             let lower = text.lowercased()
-            let rules = configuration.toolRules.filter { !$0.trigger.isEmpty && lower.contains($0.trigger.lowercased()) }
-            if !rules.isEmpty {
-                var calls: [WireValue] = []
-                for rule in rules {
-                    let id = core.nextFunctionCallID()
-                    pendingCalls[id] = rule.name
-                    calls.append(["id": .string(id), "name": .string(rule.name), "args": rule.args])
-                }
-                pendingPromptTokens += textTokens(text)
-                return [.reply([Planned(message: ["toolCall": ["functionCalls": .array(calls)]])])]
+            matched = configuration.toolRules.filter {
+                !$0.trigger.isEmpty && !$0.trigger.hasPrefix("@speech") && lower.contains($0.trigger.lowercased())
             }
+        case .audio:
+            let turn = (session?.turns ?? 0) + 1
+            matched = configuration.toolRules.filter { $0.matchesSpokenTurn(turn) }
+        case .toolResponses:
+            break
+        }
+        if !matched.isEmpty {
+            var calls: [WireValue] = []
+            for rule in matched {
+                let id = core.nextFunctionCallID()
+                pendingCalls[id] = rule.name
+                calls.append(["id": .string(id), "name": .string(rule.name), "args": rule.args])
+            }
+            if case .text(let text) = input { pendingPromptTokens += textTokens(text) }
+            if case .audio(let seconds) = input { pendingPromptTokens += audioTokens(seconds) }
+            return [.reply([Planned(message: ["toolCall": ["functionCalls": .array(calls)]])])]
         }
         return [.reply(makeReply(input))]
     }

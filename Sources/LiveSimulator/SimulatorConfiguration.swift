@@ -60,12 +60,21 @@ public struct SimulatorConfiguration: Sendable {
 
 /// A rule that turns a user's text turn into a function call, like a model deciding to use a tool.
 public struct ToolRule: Sendable, Equatable {
-    /// Case-insensitive substring of the user's text that triggers the call.
+    /// Case-insensitive substring of the user's text that triggers the call. Spoken turns have no text
+    /// here (the simulator does not recognise speech), so two forms match them instead: `@speech` every
+    /// spoken turn, `@speech=N` the session's N-th turn (1-based, counted across resumptions) when it is spoken.
     public var trigger: String
     /// The function name put in `toolCall.functionCalls[].name`.
     public var name: String
     /// The arguments object put in `toolCall.functionCalls[].args`.
     public var args: WireValue
+
+    /// Whether the rule fires for a spoken turn that is the session's `turn`-th (1-based).
+    public func matchesSpokenTurn(_ turn: Int) -> Bool {
+        if trigger == "@speech" { return true }
+        guard trigger.hasPrefix("@speech="), let wanted = Int(trigger.dropFirst("@speech=".count)) else { return false }
+        return wanted == turn
+    }
 
     /// A rule calling `name(args)` when the user's text contains `trigger`.
     public init(trigger: String, name: String, args: WireValue = [:]) {

@@ -44,7 +44,7 @@ struct LiveSimulatorCommand: AsyncParsableCommand {
         name: .customLong("tool"),
         help: ArgumentHelp(
             "A function-call rule NAME:TRIGGER:ARGS_JSON, e.g. set_light:light:'{\"on\": true}' (repeatable).",
-            discussion: "Default when none is given: set_light:light:{\"on\": true}."))
+            discussion: "TRIGGER @speech matches every spoken turn, @speech=N the session's N-th turn when it is spoken. Default when none is given: set_light:light:{\"on\": true}."))
     var tools: [String] = []
 
     @Flag(help: "Log every connection event.")

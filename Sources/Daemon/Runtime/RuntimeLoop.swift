@@ -207,7 +207,7 @@ final class RuntimeLoop {
             player.finishReply()
         case .flushPlayback:
             player.flush()
-            parts.status.update { $0.bargeIns += 1 }
+            if controller.state != .stopped { parts.status.update { $0.bargeIns += 1 } }
         case .runTool(let call):
             runTool(call)
         case .cancelTool(let id):
