@@ -125,6 +125,13 @@ package.targets += [
     .testTarget(
         name: "LiveIntegrationTests",
         dependencies: ["LiveSimulator", "GeminiLive", "CurlWebSocket", "JSON", "TestKit", "Log"]),
+    // The whole daemon in-process: runtime, simulated board, alsa-lib file/null PCMs, the simulator over libcurl.
+    .testTarget(
+        name: "DaemonIntegrationTests",
+        dependencies: [
+            "Daemon", "Conversation", "LiveSimulator", "GeminiLive", "AudioEngine", "BoardSupport", "GPIO", "Time",
+            "JSON", "Log", "TestKit",
+        ]),
 ]
 #endif
 

@@ -177,7 +177,15 @@ struct SessionMachine {
         }
         phase = .active
         let body: WireValue = configuration.sessionIdInSetupComplete ? ["sessionId": .string(current.sessionID)] : [:]
-        return [.setupComplete(["setupComplete": body])]
+        var actions: [Action] = [.setupComplete(["setupComplete": body])]
+        // A resumed session asks again for what it never got an answer to, with the same ids.
+        let unanswered = resumedHandle == nil ? [] : core.unansweredCalls(session: current.sessionID)
+        if !unanswered.isEmpty {
+            for call in unanswered { pendingCalls[call.id] = call.name }
+            let calls: [WireValue] = unanswered.map { ["id": .string($0.id), "name": .string($0.name), "args": $0.args] }
+            actions.append(.reply([Planned(message: ["toolCall": ["functionCalls": .array(calls)]])]))
+        }
+        return actions
     }
 
     /// Names in `tools[].functionDeclarations[].name`; tools are not schema-checked, so both spellings.
@@ -281,6 +289,7 @@ struct SessionMachine {
                 return close(1007, "Invalid function response: call \"\(id)\" is to \(name), not \(sentName).")
             }
             pendingCalls[id] = nil
+            if let session { core.noteAnswered(id, session: session.sessionID) }
             collectedResponses.append(ToolResponseSummary(id: id, name: name, response: response["response"] ?? [:]))
         }
         guard pendingCalls.isEmpty, !collectedResponses.isEmpty else { return [] }
@@ -296,6 +305,7 @@ struct SessionMachine {
         for id in ids {
             pendingCalls[id] = nil
             cancelledCalls.insert(id)
+            if let session { core.noteAnswered(id, session: session.sessionID) }
         }
         if pendingCalls.isEmpty { collectedResponses = [] }
     }
@@ -330,6 +340,7 @@ struct SessionMachine {
                 let id = core.nextFunctionCallID()
                 pendingCalls[id] = rule.name
                 calls.append(["id": .string(id), "name": .string(rule.name), "args": rule.args])
+                if let session { core.noteCall(UnansweredCall(id: id, name: rule.name, args: rule.args), session: session.sessionID) }
             }
             if case .text(let text) = input { pendingPromptTokens += textTokens(text) }
             if case .audio(let seconds) = input { pendingPromptTokens += audioTokens(seconds) }

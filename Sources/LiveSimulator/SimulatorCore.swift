@@ -13,6 +13,13 @@ struct SessionMemory: Sendable, Equatable {
     var contextAudioTokens = 0
 }
 
+/// A function call sent and not yet answered.
+struct UnansweredCall: Sendable, Equatable {
+    var id: String
+    var name: String
+    var args: WireValue
+}
+
 /// Reaches one open WebSocket connection's handler on its event loop.
 struct ConnectionControl: Sendable {
     let channel: any Channel
@@ -46,6 +53,9 @@ final class SimulatorCore: Sendable {
         var nextWaiterID: UInt64 = 0
         /// Resumption handle → the session as it was when the handle was issued.
         var resumable: [String: SessionMemory] = [:]
+        /// Function calls a session sent and never had answered (the connection dropped first), by
+        /// session id: a resumed connection sends them again, with the same ids.
+        var unansweredCalls: [String: [UnansweredCall]] = [:]
         var sessionCount = 0
         var handleCount = 0
         var functionCallCount = 0
@@ -148,6 +158,21 @@ final class SimulatorCore: Sendable {
             state.resumable[handle] = session
             return handle
         }
+    }
+
+    /// Remembers a call until it is answered (see ``State/unansweredCalls``).
+    func noteCall(_ call: UnansweredCall, session: String) {
+        state.withLock { $0.unansweredCalls[session, default: []].append(call) }
+    }
+
+    /// Forgets an answered call.
+    func noteAnswered(_ id: String, session: String) {
+        state.withLock { $0.unansweredCalls[session]?.removeAll { $0.id == id } }
+    }
+
+    /// The calls of `session` still unanswered.
+    func unansweredCalls(session: String) -> [UnansweredCall] {
+        state.withLock { $0.unansweredCalls[session] ?? [] }
     }
 
     func nextFunctionCallID() -> String {

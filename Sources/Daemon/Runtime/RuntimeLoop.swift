@@ -30,6 +30,8 @@ final class RuntimeLoop {
     private var toolTasks: [String: Task<Void, Never>] = [:]
     private var helpers: [Task<Void, Never>] = []
     private var playerTask: Task<Void, Never>?
+    /// Sessions being closed (their close handshakes), awaited at the end.
+    private var closing: [Task<Void, Never>] = []
 
     /// The input being handled, for actions that refer to "this frame" or "this message".
     private var currentFrame: MicFrame?
@@ -61,8 +63,7 @@ final class RuntimeLoop {
         parts.status.set(state: controller.state)
 
         for await input in runtime.inputs {
-            handle(input)
-            await performPending()
+            await handle(input)
             if exitStatus != nil { break }
         }
         await teardown()
@@ -126,15 +127,15 @@ final class RuntimeLoop {
 
     // MARK: Inputs
 
-    private func handle(_ input: RuntimeInput) {
+    private func handle(_ input: RuntimeInput) async {
         switch input {
         case .event(let event):
-            feed(event)
+            await feed(event)
         case .frame(let frame):
             runtime.framesInFlight.wrappingSubtract(1, ordering: .relaxed)
             uplink.remember(frame)
             currentFrame = frame
-            feed(.micFrame(MicFrameInfo(
+            await feed(.micFrame(MicFrameInfo(
                 captureTime: frame.captureTime, duration: frame.duration, isSpeech: frame.isSpeech,
                 echoCancellerConverged: frame.analysis.echoCancellerConverged)))
             currentFrame = nil
@@ -149,10 +150,10 @@ final class RuntimeLoop {
             parts.status.update { $0.sessionsOpened += 1 }
             report(.session(number: number, event: .open, detail: opened.resumptionHandle == nil ? nil : "resumable"))
             startReceiving(number, opened)
-            feed(.sessionOpened(session: number))
+            await feed(.sessionOpened(session: number))
         case .message(let number, let message):
             guard number == wantedSession, session != nil else { return }
-            translate(message)
+            await translate(message)
         case .ended(let number, let failure):
             guard number == wantedSession else { return }
             session = nil
@@ -160,25 +161,27 @@ final class RuntimeLoop {
             receiveTask = nil
             parts.status.update { $0.lastError = failure.message }
             report(.session(number: number, event: .failed, detail: failure.message))
-            feed(.sessionEnded(session: number, failure))
+            await feed(.sessionEnded(session: number, failure))
         case .drained(let position):
-            if player.hasWrittenEverything(upTo: position) { feed(.playbackDrained) }
+            if player.hasWrittenEverything(upTo: position) { await feed(.playbackDrained) }
         case .heartbeat:
             parts.status.beat()
         }
     }
 
-    /// One event into the controller; its actions are carried out before the next input.
-    private func feed(_ event: ConversationEvent) {
+    /// One event into the controller; its actions are carried out, in order, before the next input.
+    private func feed(_ event: ConversationEvent) async {
         actions.removeAll(keepingCapacity: true)
         controller.handle(event, at: parts.clock.now(), into: &actions)
-        for action in actions { perform(action) }
+        // `perform` may feed nothing back; the buffer is not touched until the next event.
+        var index = 0
+        while index < actions.count {
+            await perform(actions[index])
+            index += 1
+        }
     }
 
-    /// Actions that must await (session sends) are queued here and done after the event.
-    private var pendingAsync: [ConversationAction] = []
-
-    private func perform(_ action: ConversationAction) {
+    private func perform(_ action: ConversationAction) async {
         switch action {
         case .connect(let number, let handle):
             connect(number, handle: handle)
@@ -196,11 +199,8 @@ final class RuntimeLoop {
             if let session { uplink.sendRecent(since: since, on: session) }
         case .sendFrame:
             if let session, let currentFrame { uplink.send(currentFrame, on: session) }
-        case .sendActivityStart:
-            parts.status.update { $0.turns += 1 }
-            pendingAsync.append(action)
-        case .sendActivityEnd, .sendAudioStreamEnd, .sendToolResponse:
-            pendingAsync.append(action)
+        case .sendActivityStart, .sendActivityEnd, .sendAudioStreamEnd, .sendToolResponse:
+            await send(action)
         case .playAudio:
             player.enqueue(currentAudio)
         case .finishReplyAudio:
@@ -232,26 +232,24 @@ final class RuntimeLoop {
         }
     }
 
-    /// The sends that await, in order (they only queue: the WebSocket never blocks the loop).
-    private func performPending() async {
-        guard !pendingAsync.isEmpty else { return }
-        let queued = pendingAsync
-        pendingAsync.removeAll(keepingCapacity: true)
-        for action in queued {
-            guard let session else { continue }
-            do {
-                switch action {
-                case .sendActivityStart: try await session.sendActivityStart()
-                case .sendActivityEnd: try await session.sendActivityEnd()
-                case .sendAudioStreamEnd: try await session.sendRealtimeInput(audioStreamEnd: true)
-                case .sendToolResponse(let id, let name, let result):
-                    try await session.sendToolResponse(functionResponses: [adapter.response(id: id, name: name, result: result)])
-                    report(.toolResult(id: id, name: name, result: result, sent: true))
-                default: break
-                }
-            } catch {
-                logger.warning("sending failed: \(error.message)")
+    /// The control messages, in the controller's order with the audio (they only queue: the WebSocket
+    /// never blocks the loop).
+    private func send(_ action: ConversationAction) async {
+        guard let session else { return }
+        do {
+            switch action {
+            case .sendActivityStart:
+                parts.status.update { $0.turns += 1 }
+                try await session.sendActivityStart()
+            case .sendActivityEnd: try await session.sendActivityEnd()
+            case .sendAudioStreamEnd: try await session.sendRealtimeInput(audioStreamEnd: true)
+            case .sendToolResponse(let id, let name, let result):
+                try await session.sendToolResponse(functionResponses: [adapter.response(id: id, name: name, result: result)])
+                report(.toolResult(id: id, name: name, result: result, sent: true))
+            default: break
             }
+        } catch {
+            logger.warning("sending failed: \(error.message)")
         }
     }
 
@@ -301,7 +299,8 @@ final class RuntimeLoop {
         receiveTask = nil
         if let session {
             self.session = nil
-            Task { await session.close() }
+            closing.removeAll { $0.isCancelled }
+            closing.append(Task { await session.close() })
             report(.session(number: number, event: .closed, detail: nil))
         }
         // Whatever that session still reports is ignored; a connect still in flight is closed when it opens.
@@ -310,7 +309,7 @@ final class RuntimeLoop {
 
     // MARK: Server messages
 
-    private func translate(_ message: LiveServerMessage) {
+    private func translate(_ message: LiveServerMessage) async {
         if let content = message.serverContent {
             if let text = content.inputTranscription?.text, !text.isEmpty { report(.transcript(.user, text)) }
             if let text = content.outputTranscription?.text, !text.isEmpty { report(.transcript(.model, text)) }
@@ -320,7 +319,7 @@ final class RuntimeLoop {
                 generationComplete: content.generationComplete == true,
                 interactionComplete: content.turnComplete == true)
             if info.hasAudio || info.interrupted || info.generationComplete || info.interactionComplete {
-                feed(.serverContent(info))
+                await feed(.serverContent(info))
             }
             currentAudio = []
         }
@@ -333,16 +332,16 @@ final class RuntimeLoop {
                 }
                 requests.append(ToolCallRequest(id: id, name: call.name, arguments: .object(call.args ?? [:])))
             }
-            if !requests.isEmpty { feed(.toolCall(requests)) }
+            if !requests.isEmpty { await feed(.toolCall(requests)) }
         }
         if let ids = message.toolCallCancellation?.ids, !ids.isEmpty {
-            feed(.toolCallCancellation(ids: ids))
+            await feed(.toolCallCancellation(ids: ids))
         }
         if let update = message.sessionResumptionUpdate {
-            feed(.resumptionUpdate(handle: update.newHandle, resumable: update.resumable == true))
+            await feed(.resumptionUpdate(handle: update.newHandle, resumable: update.resumable == true))
         }
         if let goAway = message.goAway {
-            feed(.goAway(timeLeft: goAway.timeLeftDuration))
+            await feed(.goAway(timeLeft: goAway.timeLeftDuration))
         }
     }
 
@@ -404,13 +403,15 @@ final class RuntimeLoop {
         receiveTask?.cancel()
         if let session {
             self.session = nil
-            // Close 1000, waiting briefly for the server's answer (the unit's stop must stay within 2 s).
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await session.close() }
-                group.addTask { try? await Task.sleep(for: .milliseconds(800)) }
-                await group.next()
-                group.cancelAll()
-            }
+            closing.append(Task { await session.close() })
+        }
+        // Close 1000, waiting briefly for the server's answer (the unit's stop must stay within 2 s).
+        let handshakes = closing
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for handshake in handshakes { await handshake.value } }
+            group.addTask { try? await Task.sleep(for: .milliseconds(800)) }
+            await group.next()
+            group.cancelAll()
         }
         await playerTask?.value
         var counters = parts.status.counters
