@@ -304,8 +304,8 @@ struct ConnectionSession {
             text = "the server sent \(partialFrame.received) bytes of a \(partialFrame.total)-byte frame and then stalled: no "
                 + "complete frame for \(silence) and no answer to a keep-alive ping within \(options.pongTimeout); the connection is dead"
         } else {
-            text = "no answer to a keep-alive ping within \(options.pongTimeout) (nothing but pings from the server for \(silence)); "
-                + "the connection is dead"
+            text = "no answer to a keep-alive ping within \(options.pongTimeout) (no frame from the server other than pings for "
+                + "\(silence)); the connection is dead"
         }
         return WebSocketError(.pongTimeout, text, closeCode: 1006)
     }

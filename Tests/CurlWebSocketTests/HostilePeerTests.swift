@@ -10,17 +10,39 @@ import Testing
 /// upgrades, pings while a frame is half sent, ping floods, invalid close codes, framing errors, resets.
 @Suite("WebSocket against a hostile peer", .serialized, .timeLimit(.minutes(1)))
 struct HostilePeerTests {
-    static func startPeer() async throws -> (PeerProcess, String) {
-        let script = PackagePaths.root.appendingPathComponent("Tests/Peers/hostile_peer.py").path
-        let peer = try PeerProcess(PackagePaths.python, [script, "--port", "0"])
-        let line = try await peer.waitForLine { $0.hasPrefix("PORT ") }
-        return (peer, "ws://127.0.0.1:\(line.dropFirst(5))")
+    /// A running hostile peer: its process (kept alive by holding this), base URL and, for wss, the CA file.
+    struct Peer {
+        let process: PeerProcess
+        let base: String
+        let caFile: String?
+        var output: [String] { process.output }
+        @discardableResult
+        func waitForLine(where predicate: @escaping @Sendable (String) -> Bool) async throws -> String {
+            try await process.waitForLine(where: predicate)
+        }
     }
 
-    private func options(_ change: (inout WebSocketOptions) -> Void = { _ in }) -> WebSocketOptions {
+    /// Starts Tests/Peers/hostile_peer.py, serving wss with a fresh self-signed certificate when `tls`.
+    static func startPeer(tls: Bool = false) async throws -> Peer {
+        let script = PackagePaths.root.appendingPathComponent("Tests/Peers/hostile_peer.py").path
+        var arguments = [script, "--port", "0"]
+        var caFile: String?
+        if tls {
+            let certificate = try SelfSignedCertificate.make(in: try PackagePaths.temporaryDirectory("hostile-tls"))
+            arguments += ["--tls", certificate.certificatePath, certificate.keyPath]
+            caFile = certificate.certificatePath
+        }
+        let process = try PeerProcess(PackagePaths.python, arguments)
+        let line = try await process.waitForLine { $0.hasPrefix("PORT ") }
+        return Peer(process: process, base: (tls ? "wss" : "ws") + "://127.0.0.1:\(line.dropFirst(5))", caFile: caFile)
+    }
+
+    /// Options for `peer`: its CA file, no keep-alive unless a test is about it.
+    private func options(_ peer: Peer? = nil, _ change: (inout WebSocketOptions) -> Void = { _ in }) -> WebSocketOptions {
         var options = WebSocketOptions()
         options.connectTimeout = .seconds(10)
         options.pingInterval = nil
+        options.caFile = peer?.caFile
         change(&options)
         return options
     }
@@ -45,10 +67,11 @@ struct HostilePeerTests {
 
     // MARK: Pings
 
-    @Test("a server ping while a frame is half sent is answered after that frame, and the session survives")
-    func pingDuringHalfSentFrame() async throws {
-        let (peer, base) = try await Self.startPeer()
-        let socket = try await WebSocket.connect(url: base + "/ping-midframe", options: options())
+    @Test("a server ping while a frame is half sent is answered after that frame, and the session survives",
+          arguments: [false, true])
+    func pingDuringHalfSentFrame(tls: Bool) async throws {
+        let peer = try await Self.startPeer(tls: tls)
+        let socket = try await WebSocket.connect(url: peer.base + "/ping-midframe", options: options(peer))
         // Far more than the socket buffers hold, so the frame stays half sent while the peer does not read.
         let big = [UInt8](repeating: 0x5A, count: 16 << 20)
         try socket.send(binary: big)
@@ -64,11 +87,11 @@ struct HostilePeerTests {
         try await peer.waitForLine { $0 == "CLOSE_RCVD 1000" }
     }
 
-    @Test("a ping flood from a peer that never reads: the network thread idles and close still ends it")
-    func pingFloodDoesNotSpin() async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
-        let socket = try await WebSocket.connect(url: base + "/ping-flood?seconds=15", options: options())
+    @Test("a ping flood from a peer that never reads: the network thread idles and close still ends it",
+          arguments: [false, true])
+    func pingFloodDoesNotSpin(tls: Bool) async throws {
+        let peer = try await Self.startPeer(tls: tls)
+        let socket = try await WebSocket.connect(url: peer.base + "/ping-flood?seconds=15", options: options(peer))
         try await Task.sleep(for: .milliseconds(500))
         let clock = ContinuousClock()
         let cpuStart = try #require(socket.networkThreadCPUTime)
@@ -77,7 +100,7 @@ struct HostilePeerTests {
         let cpu = try #require(socket.networkThreadCPUTime) - cpuStart
         let wall = clock.now - wallStart
         let share = cpu / wall
-        print("ping flood: network thread CPU \(cpu) over \(wall) of wall time (\(Int(share * 100)) % of a core)")
+        print("ping flood (\(tls ? "wss" : "ws")): network thread CPU \(cpu) over \(wall) of wall time (\(Int(share * 100)) % of a core)")
         #expect(share < 0.5, "the network thread used \(cpu) of CPU in \(wall): it spins")
         let statistics = socket.statistics
         #expect(statistics.pingsReceived > 0)
@@ -88,8 +111,8 @@ struct HostilePeerTests {
 
     @Test("a ping flood from a peer that never reads still ends at the keep-alive timeout")
     func pingFloodKeepAlive() async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/ping-flood?seconds=15", options: options {
             $0.pingInterval = .milliseconds(300)
             $0.pongTimeout = .milliseconds(500)
@@ -114,8 +137,8 @@ struct HostilePeerTests {
         ("/garbage", "not HTTP"),
     ])
     func badUpgrade(path: String, fragment: String) async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let options = options()
         let error = try await within(20) { () async -> WebSocketError? in
             do throws(WebSocketError) {
@@ -133,7 +156,8 @@ struct HostilePeerTests {
 
     @Test("a correct upgrade in unusual spelling is accepted, and only our own Sec-WebSocket-Key is sent")
     func lenientUpgrade() async throws {
-        let (peer, base) = try await Self.startPeer()
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let first = try await WebSocket.connect(url: base + "/ok", options: options())
         try await peer.waitForLine { $0.hasPrefix("KEY_HEADERS") }
         #expect(peer.output.contains("KEY_HEADERS 1"))
@@ -164,7 +188,8 @@ struct HostilePeerTests {
 
     @Test("a valid close code from the peer is echoed", arguments: [1000, 1001, 1003, 1007, 1008, 1011, 1012, 1013, 1014, 3000, 4999])
     func validCloseCode(code: Int) async throws {
-        let (peer, base) = try await Self.startPeer()
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/send?hex=8802" + String(format: "%04x", code), options: options())
         let error = try await receiveError(socket)
         #expect(error.kind == .closedByPeer)
@@ -175,7 +200,8 @@ struct HostilePeerTests {
 
     @Test("an invalid close code is answered with 1002", arguments: [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])
     func invalidCloseCode(code: Int) async throws {
-        let (peer, base) = try await Self.startPeer()
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/send?hex=8802" + String(format: "%04x", code), options: options())
         let error = try await receiveError(socket)
         #expect(error.kind == .protocolViolation, "\(error)")
@@ -189,7 +215,8 @@ struct HostilePeerTests {
         ("880103", "1 byte"), ("880403e8c328", "UTF-8"),
     ])
     func malformedClosePayload(hex: String, fragment: String) async throws {
-        let (peer, base) = try await Self.startPeer()
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/send?hex=" + hex, options: options())
         let error = try await receiveError(socket)
         #expect(error.kind == .protocolViolation, "\(error)")
@@ -200,7 +227,8 @@ struct HostilePeerTests {
 
     @Test("an empty close is answered with an empty close and reads as 1005")
     func emptyClose() async throws {
-        let (peer, base) = try await Self.startPeer()
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/send?hex=8800", options: options())
         let error = try await receiveError(socket)
         #expect(error.kind == .closedByPeer)
@@ -235,8 +263,17 @@ struct HostilePeerTests {
 
     @Test("a framing error closes with 1002 and names the problem", arguments: FramingCase.all)
     func framingError(_ framing: FramingCase) async throws {
-        let (peer, base) = try await Self.startPeer()
-        let socket = try await WebSocket.connect(url: base + "/send?hex=" + framing.hex, options: options())
+        try await checkFramingError(framing, tls: false)
+    }
+
+    @Test("over wss too, a framing error closes with 1002 and names the problem", arguments: FramingCase.all.prefix(3))
+    func framingErrorOverTLS(_ framing: FramingCase) async throws {
+        try await checkFramingError(framing, tls: true)
+    }
+
+    private func checkFramingError(_ framing: FramingCase, tls: Bool) async throws {
+        let peer = try await Self.startPeer(tls: tls)
+        let socket = try await WebSocket.connect(url: peer.base + "/send?hex=" + framing.hex, options: options(peer))
         let error = try await receiveError(socket)
         #expect(error.kind == .protocolViolation, "\(framing.name): \(error)")
         #expect(error.closeCode == 1002)
@@ -247,7 +284,8 @@ struct HostilePeerTests {
 
     @Test("a text message that is not UTF-8 closes with 1007")
     func invalidUTF8Text() async throws {
-        let (peer, base) = try await Self.startPeer()
+        let peer = try await Self.startPeer()
+        let base = peer.base
         // A valid message first (it is delivered), then one with a broken two-byte sequence.
         let socket = try await WebSocket.connect(url: base + "/send?hex=8102c3a9" + "8102c328", options: options())
         #expect(try await socket.receive() == .text([0xC3, 0xA9]))
@@ -266,8 +304,8 @@ struct HostilePeerTests {
         ("/close-before", "closed the connection before the WebSocket upgrade"),
     ])
     func failureBeforeUpgrade(path: String, fragment: String) async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
+        let peer = try await Self.startPeer()
+        let base = peer.base
         do {
             _ = try await WebSocket.connect(url: base + path, options: options())
             Issue.record("\(path) connected")
@@ -278,11 +316,10 @@ struct HostilePeerTests {
         }
     }
 
-    @Test("a reset right after the upgrade reads as a lost connection, not as a bad argument")
-    func resetAfterUpgrade() async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
-        let socket = try await WebSocket.connect(url: base + "/reset-after", options: options())
+    @Test("a reset right after the upgrade reads as a lost connection, not as a bad argument", arguments: [false, true])
+    func resetAfterUpgrade(tls: Bool) async throws {
+        let peer = try await Self.startPeer(tls: tls)
+        let socket = try await WebSocket.connect(url: peer.base + "/reset-after", options: options(peer))
         let error = try await receiveError(socket)
         #expect(error.kind == .connectionLost, "\(error)")
         #expect(error.closeCode == 1006)
@@ -292,8 +329,8 @@ struct HostilePeerTests {
 
     @Test("an upgrade response trickled a byte at a time ends at the connect timeout")
     func slowUpgrade() async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
+        let peer = try await Self.startPeer()
+        let base = peer.base
         do {
             _ = try await WebSocket.connect(url: base + "/slow-header", options: options { $0.connectTimeout = .seconds(1) })
             Issue.record("connected")
@@ -307,8 +344,8 @@ struct HostilePeerTests {
 
     @Test("a frame trickled one byte at a time ends at the keep-alive timeout, naming the stalled frame")
     func trickledFrame() async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/trickle?size=1000", options: options {
             $0.pingInterval = .milliseconds(300)
             $0.pongTimeout = .milliseconds(300)
@@ -320,8 +357,8 @@ struct HostilePeerTests {
 
     @Test("a peer that resets while the reader is behind does not make the network thread spin")
     func resetWhileReaderIsBehind() async throws {
-        let (peer, base) = try await Self.startPeer()
-        _ = peer
+        let peer = try await Self.startPeer()
+        let base = peer.base
         let socket = try await WebSocket.connect(url: base + "/flood-reset?n=50", options: options { $0.inboundQueueLimit = 2 })
         // The reader does nothing for a while: the queue is full, the socket unread, and the peer resets.
         try await Task.sleep(for: .milliseconds(600))

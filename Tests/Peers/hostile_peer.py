@@ -32,6 +32,8 @@ Session:
   /trickle?size=N          start an N-byte binary frame and send one byte of it every 100 ms
   /flood-reset?n=N         send N small text messages, then reset TCP
 
+With --tls CERT KEY it serves wss instead of ws.
+
 Prints "PORT <n>" once listening, then one line per observation so tests can wait for it:
   "KEY_HEADERS <n>", "FRAME <opcode> <length> <payload as text, if short>", "CLOSE_RCVD <code|none>",
   "EOF" (the client closed TCP), "PINGS_SENT <n>".
@@ -41,6 +43,7 @@ import base64
 import hashlib
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -301,20 +304,25 @@ def s_ping_midframe(sock, headers, query):
 def s_ping_flood(sock, headers, query):
     sock.sendall(good_upgrade(headers))
     seconds = float(query.get("seconds", "10"))
-    block = frame(9, b"f" * 125) * 512
-    sent = 0
+    ping = frame(9, b"f" * 125)
+    block = memoryview(ping * 512)
+    # send(), not sendall(): a sendall that times out leaves an unknown part sent, and the next frame would
+    # start in the middle of one. The position in the block is kept instead, so every frame stays whole.
+    position = 0
+    total = 0
     sock.settimeout(0.5)
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
             try:
-                sock.sendall(block)
-                sent += 512
+                n = sock.send(block[position:])
             except socket.timeout:
                 continue
+            total += n
+            position = (position + n) % len(block)
     except (ConnectionError, OSError):
         pass
-    log(f"PINGS_SENT {sent}")
+    log(f"PINGS_SENT {total // len(ping)}")
 
 
 def s_send(sock, headers, query):
@@ -372,9 +380,11 @@ SCENARIOS = {
 }
 
 
-def serve(sock):
+def serve(sock, context):
     try:
         sock.settimeout(10)
+        if context is not None:
+            sock = context.wrap_socket(sock, server_side=True)
         path, headers = read_request(sock)
         url = urlparse(path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -395,7 +405,12 @@ def serve(sock):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve wss with this certificate and key")
     args = parser.parse_args()
+    context = None
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # A small receive buffer (inherited by accepted sockets) so a peer that stops reading pushes back soon.
@@ -405,7 +420,7 @@ def main():
     log(f"PORT {listener.getsockname()[1]}")
     while True:
         client, _ = listener.accept()
-        threading.Thread(target=serve, args=(client,), daemon=True).start()
+        threading.Thread(target=serve, args=(client, context), daemon=True).start()
 
 
 if __name__ == "__main__":
