@@ -15,9 +15,10 @@ struct RequestHeaders {
 
     init(_ lines: [String]) throws(WebSocketError) {
         var offered: [String] = []
-        for line in lines {
+        for (index, line) in lines.enumerated() {
             guard let colon = line.firstIndex(of: ":") else {
-                throw WebSocketError(.invalidOptions, "request header '\(printable(line, limit: 40))' has no ':' (write 'Name: value')")
+                // The line itself is not shown: it may hold a credential.
+                throw WebSocketError(.invalidOptions, "request header \(index + 1) of \(lines.count) has no ':' (write 'Name: value')")
             }
             let name = line[..<colon].trimmingSpaces.lowercased()
             let value = line[line.index(after: colon)...].trimmingSpaces

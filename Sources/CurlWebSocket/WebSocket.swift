@@ -11,7 +11,11 @@ internal import CSysShims
 ///
 /// One network thread owns the libcurl handle: it polls the socket, reassembles fragmented messages,
 /// answers pings and closes, sends keep-alive pings, and finishes every partly sent frame before the next
-/// (libcurl refuses anything else). Callers talk to it through two bounded queues:
+/// (libcurl refuses anything else, control frames included, so pings are answered here, never by libcurl).
+/// It holds against a broken or hostile server: the upgrade is verified (RFC 6455 §4.1), close codes and
+/// framing errors are answered with 1002, text that is not UTF-8 with 1007, pings are answered only for
+/// the latest one and at a bounded rate, and reads are bounded per wake-up so every wait stays under the
+/// keep-alive and close timers. Callers talk to it through two bounded queues:
 ///
 /// - ``send(text:)``/``send(binary:)`` never block; past ``WebSocketOptions/outboundQueueLimit`` they throw
 ///   ``WebSocketError/Kind/outboundQueueFull`` instead of growing.
