@@ -37,6 +37,27 @@ struct ControlFrameTests {
         }
     }
 
+    @Test("UTF-8 validation agrees with the standard library on every 1- and 2-byte input and on random longer ones")
+    func utf8AgreesWithStandardLibrary() {
+        // The oracle: decoding replaces anything invalid with U+FFFD, so only valid input survives a round trip.
+        func oracle(_ bytes: [UInt8]) -> Bool { Array(String(decoding: bytes, as: UTF8.self).utf8) == bytes }
+        for first in 0...255 {
+            #expect(isValidUTF8([UInt8(first)]) == oracle([UInt8(first)]))
+            for second in 0...255 {
+                let bytes = [UInt8(first), UInt8(second)]
+                if isValidUTF8(bytes) != oracle(bytes) { Issue.record("disagree on \(bytes)") }
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            // ASCII runs around multi-byte sequences, so the 8-byte path meets them at every alignment.
+            var bytes = [UInt8](repeating: 0x61, count: Int.random(in: 0...17, using: &generator))
+            bytes += (0..<Int.random(in: 1...4, using: &generator)).map { _ in UInt8.random(in: 0x80...0xFF, using: &generator) }
+            bytes += [UInt8](repeating: 0x62, count: Int.random(in: 0...9, using: &generator))
+            if isValidUTF8(bytes) != oracle(bytes) { Issue.record("disagree on \(bytes)") }
+        }
+    }
+
     @Test("our own close reason is cut at a character boundary, so it stays UTF-8")
     func ownClosePayload() {
         // 61 two-byte characters = 122 bytes; the 62nd would make 124 > 123 and is left out whole.
