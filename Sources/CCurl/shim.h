@@ -41,6 +41,11 @@ static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long
 	return curl_easy_getinfo(handle, info, value);
 }
 
+static inline CURLcode ccurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value)
+{
+	return curl_easy_getinfo(handle, info, value);
+}
+
 static inline CURLcode ccurl_easy_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value)
 {
 	return curl_easy_getinfo(handle, info, value);

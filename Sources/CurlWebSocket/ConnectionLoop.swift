@@ -72,7 +72,13 @@ struct ConnectionLoop: Sendable {
         let response = easy.upgradeResponse
         guard code == .ok else {
             let failure = CurlFailure(code: code, detail: easy.lastErrorText, osErrno: easy.osErrno)
-            throw failure.upgradeError(server: server, response: response, httpStatus: easy.responseCode,
+            let stage: CurlFailure.Stage
+            if !easy.connected {
+                stage = url.lowercased().hasPrefix("wss:") ? .tcpConnectOrTLSHandshake : .tcpConnect
+            } else {
+                stage = response.statusLine == nil ? .waitingForResponse : .readingResponse
+            }
+            throw failure.upgradeError(server: server, stage: stage, response: response, httpStatus: easy.responseCode,
                                        timeout: options.connectTimeout)
         }
         guard response.statusLine != nil, easy.responseCode == 101 else {

@@ -108,6 +108,14 @@ final class CurlEasy {
         return value
     }
 
+    /// Whether the connect phase (TCP, and TLS for wss) finished: `CURLINFO_CONNECT_TIME_T` is only
+    /// recorded then.
+    var connected: Bool {
+        var time: curl_off_t = 0
+        _ = ccurl_easy_getinfo_off_t(raw, CURLINFO_CONNECT_TIME_T, &time)
+        return time > 0
+    }
+
     /// The connected socket (`CURLINFO_ACTIVESOCKET`), for poll().
     var activeSocket: Int32? {
         var socket: curl_socket_t = -1

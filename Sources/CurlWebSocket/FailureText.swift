@@ -24,8 +24,24 @@ struct CurlFailure {
 
     // MARK: Before the upgrade completed
 
+    /// How far the upgrade got before it failed.
+    enum Stage {
+        /// For wss, libcurl's connect phase includes TLS and records no time until both are done, so a
+        /// stall in either reads the same.
+        case tcpConnect, tcpConnectOrTLSHandshake, waitingForResponse, readingResponse
+
+        var text: String {
+            switch self {
+            case .tcpConnect: "during the TCP connect"
+            case .tcpConnectOrTLSHandshake: "during the TCP connect or the TLS handshake"
+            case .waitingForResponse: "waiting for the upgrade response"
+            case .readingResponse: "reading the upgrade response"
+            }
+        }
+    }
+
     /// The error for a failed `curl_easy_perform` of the upgrade to `server`.
-    func upgradeError(server: String, response: UpgradeResponse, httpStatus: Int, timeout: Duration) -> WebSocketError {
+    func upgradeError(server: String, stage: Stage, response: UpgradeResponse, httpStatus: Int, timeout: Duration) -> WebSocketError {
         func connect(_ text: String) -> WebSocketError { WebSocketError(.connectFailed, text, curlCode: code) }
         func invalid(_ text: String) -> WebSocketError { WebSocketError(.handshakeInvalid, text, curlCode: code) }
         switch code {
@@ -35,8 +51,7 @@ struct CurlFailure {
                 "TLS certificate of \(server) did not verify: \(explanation). Pass the server's CA with --ca-file if it uses a private CA; verification is never disabled.",
                 curlCode: code)
         case .timedOut:
-            let stage = response.statusLine == nil ? "waiting for the upgrade response" : "reading the upgrade response"
-            return WebSocketError(.handshakeTimeout, "connecting to \(server) timed out after \(timeout) (\(stage)): \(explanation)",
+            return WebSocketError(.handshakeTimeout, "connecting to \(server) timed out after \(timeout) \(stage.text): \(explanation)",
                                   curlCode: code)
         case .sslConnectError:
             return connect(wasReset ? "\(server) reset the connection during the TLS handshake: \(explanation)"
@@ -59,7 +74,7 @@ struct CurlFailure {
         case .tooLarge:
             return invalid("\(server) sent response headers with a line longer than libcurl accepts (\(explanation)): not a WebSocket upgrade")
         case .weirdServerReply:
-            return invalid("\(server) answered with something that is not HTTP (\(explanation))")
+            return invalid("\(server) answered with a response that is not valid HTTP/1.1 for an upgrade (\(explanation))")
         case .unsupportedProtocol where detail.contains("HTTP") || detail.contains("response code"):
             return invalid("\(server) answered with something that is not HTTP (\(explanation))")
         case .unsupportedProtocol:
@@ -92,12 +107,15 @@ struct CurlFailure {
         let text: String
         switch code {
         case .gotNothing:
-            text = "the server closed the TCP connection without a WebSocket close frame"
+            text = "the server closed the connection without a WebSocket close frame"
         case .recvError, .sendError:
             if wasReset {
                 text = "the server reset the connection (TCP RST) without a WebSocket close frame"
             } else if osErrno == EPIPE {
                 text = "the server closed the connection while a message was being sent"
+            } else if detail.lowercased().contains("eof") {
+                // OpenSSL's "unexpected eof while reading": TCP closed with no TLS close_notify either.
+                text = "the server closed the connection without a WebSocket close frame (TLS: \(explanation))"
             } else if detail.contains("SSL") || detail.contains("TLS") {
                 text = "the TLS connection failed: \(explanation)"
             } else {

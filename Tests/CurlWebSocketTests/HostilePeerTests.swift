@@ -327,6 +327,28 @@ struct HostilePeerTests {
         #expect(!error.message.contains("bad argument"), "\(error.message)")
     }
 
+    @Test("a close of TCP right after the upgrade reads as a lost connection and says so", arguments: [false, true])
+    func closeAfterUpgrade(tls: Bool) async throws {
+        let peer = try await Self.startPeer(tls: tls)
+        let socket = try await WebSocket.connect(url: peer.base + "/close-after", options: options(peer))
+        let error = try await receiveError(socket)
+        #expect(error.kind == .connectionLost, "\(error)")
+        #expect(error.message.contains("closed the connection without a WebSocket close frame"), "\(error.message)")
+    }
+
+    @Test("wss to a server that never answers the TLS handshake times out, saying where")
+    func tlsToPlainServer() async throws {
+        let peer = try await Self.startPeer()
+        let url = peer.base.replacingOccurrences(of: "ws://", with: "wss://") + "/ok"
+        do {
+            _ = try await WebSocket.connect(url: url, options: options { $0.connectTimeout = .seconds(1) })
+            Issue.record("connected")
+        } catch {
+            #expect(error.kind == .handshakeTimeout, "\(error)")
+            #expect(error.message.contains("during the TCP connect or the TLS handshake"), "\(error.message)")
+        }
+    }
+
     @Test("an upgrade response trickled a byte at a time ends at the connect timeout")
     func slowUpgrade() async throws {
         let peer = try await Self.startPeer()
@@ -336,7 +358,7 @@ struct HostilePeerTests {
             Issue.record("connected")
         } catch {
             #expect(error.kind == .handshakeTimeout, "\(error)")
-            #expect(error.message.contains("timed out"), "\(error.message)")
+            #expect(error.message.contains("timed out after 1.0 seconds waiting for the upgrade response"), "\(error.message)")
         }
     }
 

@@ -24,6 +24,7 @@ Upgrade:
   /close-before            read the request, then close TCP (FIN) without answering
   /garbage                 answer with something that is not HTTP
   /reset-after             a correct upgrade, then reset TCP
+  /close-after             a correct upgrade, then close TCP (FIN; over TLS without close_notify)
 Session:
   /ping-midframe           stop reading once the client's first frame has started, ping twice ("p1", "p2"),
                            read again after a second, report every frame, then send "survived"
@@ -267,6 +268,12 @@ def s_reset_after(sock, headers, query):
     reset(sock)
 
 
+def s_close_after(sock, headers, query):
+    sock.sendall(good_upgrade(headers))
+    time.sleep(0.2)
+    sock.close()  # FIN; over TLS without close_notify
+
+
 def s_ping_midframe(sock, headers, query):
     sock.sendall(good_upgrade(headers))
     sock.settimeout(20)
@@ -372,6 +379,7 @@ SCENARIOS = {
     "/close-before": s_close_before,
     "/garbage": s_garbage,
     "/reset-after": s_reset_after,
+    "/close-after": s_close_after,
     "/ping-midframe": s_ping_midframe,
     "/ping-flood": s_ping_flood,
     "/send": s_send,
