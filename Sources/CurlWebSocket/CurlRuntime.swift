@@ -38,6 +38,7 @@ public struct CurlRuntime: Sendable {
             tlsBackend: info.pointee.ssl_version.map { String(cString: $0) })
     }
 
+    /// A runtime description given field by field (tests use it for versions not installed here).
     init(version: String, versionNumber: Int, protocols: [String], tlsBackend: String?) {
         self.version = version
         self.versionNumber = versionNumber

@@ -22,3 +22,14 @@ func printable(_ text: String, limit: Int = 123) -> String {
     }
     return output
 }
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (optional whitespace around an HTTP header
+    /// value or list element, RFC 9110 §5.6.3).
+    var trimmingSpaces: String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}
