@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-public import CurlWebSocket
+import CurlWebSocket
 public import Log
 
 /// Opens Live API connections over libcurl's WebSocket API (``CurlWebSocket/WebSocket``).
