@@ -18,8 +18,12 @@ public struct CurlCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let couldNotResolveHost = CurlCode(rawValue: 6)
     /// `CURLE_COULDNT_CONNECT`.
     public static let couldNotConnect = CurlCode(rawValue: 7)
+    /// `CURLE_WEIRD_SERVER_REPLY`: the answer is not HTTP as libcurl knows it.
+    public static let weirdServerReply = CurlCode(rawValue: 8)
     /// `CURLE_HTTP_RETURNED_ERROR`.
     public static let httpReturnedError = CurlCode(rawValue: 22)
+    /// `CURLE_WRITE_ERROR`: a callback refused data (the header collector does, past its limits).
+    public static let writeError = CurlCode(rawValue: 23)
     /// `CURLE_OPERATION_TIMEDOUT`.
     public static let timedOut = CurlCode(rawValue: 28)
     /// `CURLE_SSL_CONNECT_ERROR`.
@@ -38,6 +42,8 @@ public struct CurlCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let caCertBadFile = CurlCode(rawValue: 77)
     /// `CURLE_AGAIN`: nothing to read, or the socket cannot take more now.
     public static let again = CurlCode(rawValue: 81)
+    /// `CURLE_TOO_LARGE`: something (a response header line) grew past libcurl's limit.
+    public static let tooLarge = CurlCode(rawValue: 100)
 
     /// libcurl's own text for the code (`curl_easy_strerror`).
     public var description: String {

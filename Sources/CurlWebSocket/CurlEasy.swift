@@ -3,8 +3,8 @@
 
 internal import CCurl
 
-/// Owns one libcurl easy handle (`CURL *`) and everything it borrows: the header list and the error
-/// buffer live exactly as long as the handle.
+/// Owns one libcurl easy handle (`CURL *`) and everything it borrows: the header list, the error buffer
+/// and the response-header collector live exactly as long as the handle.
 ///
 /// Not `Sendable`: libcurl handles must not be used from two threads at once. One network thread creates,
 /// uses and destroys it.
@@ -12,6 +12,12 @@ final class CurlEasy {
     private let handle: OpaquePointer
     private var headers: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let responseCollector = ResponseCollector()
+
+    /// What libcurl's header callback delivered for the upgrade's response, bounded.
+    final class ResponseCollector {
+        var response = UpgradeResponse()
+    }
 
     init() throws(WebSocketError) {
         CurlGlobal.initialize()
@@ -22,7 +28,20 @@ final class CurlEasy {
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        // Unretained: the collector is a stored property, so it outlives the handle that points at it.
+        let collector = Unmanaged.passUnretained(responseCollector).toOpaque()
+        let code = ccurl_easy_setopt_header_callback(raw, { buffer, size, count, user in
+            guard let user else { return 0 }
+            let length = size * count
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(user).takeUnretainedValue()
+            // Returning less than `length` makes libcurl abort the transfer (CURLE_WRITE_ERROR).
+            return collector.response.take(line: UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
+        }, collector)
+        try check(code, CURLOPT_HEADERFUNCTION)
     }
+
+    /// The upgrade's response headers (the last response's, when there were several).
+    var upgradeResponse: UpgradeResponse { responseCollector.response }
 
     deinit {
         curl_easy_cleanup(UnsafeMutableRawPointer(handle))
@@ -65,16 +84,36 @@ final class CurlEasy {
     /// Runs the transfer; with `CURLOPT_CONNECT_ONLY` 2 that is the WebSocket upgrade.
     func perform() -> CurlCode { CurlCode(curl_easy_perform(raw)) }
 
-    /// The text libcurl left in the error buffer by the last failing call, if any.
+    /// The text libcurl left in the error buffer, if any. libcurl writes only the first failure of a
+    /// transfer there, so the connection loop clears it after the upgrade and reads it once, when the
+    /// connection fails.
     var lastErrorText: String {
         let text = String(cString: errorBuffer)
         return text
+    }
+
+    /// Empties the error buffer.
+    func clearErrorText() { errorBuffer[0] = 0 }
+
+    /// The `errno` of the last failed socket call (`CURLINFO_OS_ERRNO`), 0 when there is none.
+    var osErrno: Int32 {
+        var value = 0
+        _ = ccurl_easy_getinfo_long(raw, CURLINFO_OS_ERRNO, &value)
+        return Int32(truncatingIfNeeded: value)
     }
 
     var responseCode: Int {
         var value = 0
         _ = ccurl_easy_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &value)
         return value
+    }
+
+    /// Whether the connect phase (TCP, and TLS for wss) finished: `CURLINFO_CONNECT_TIME_T` is only
+    /// recorded then.
+    var connected: Bool {
+        var time: curl_off_t = 0
+        _ = ccurl_easy_getinfo_off_t(raw, CURLINFO_CONNECT_TIME_T, &time)
+        return time > 0
     }
 
     /// The connected socket (`CURLINFO_ACTIVESOCKET`), for poll().

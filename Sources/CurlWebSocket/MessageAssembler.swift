@@ -2,7 +2,8 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 /// Rebuilds whole messages from the chunks `curl_ws_recv` hands out, with a size limit checked before
-/// anything is buffered.
+/// anything is buffered, and checks what libcurl leaves unchecked: text must be UTF-8, a CLOSE payload must
+/// be a valid code and reason (``PeerClose``).
 ///
 /// libcurl delivers a frame in pieces no larger than the caller's buffer (≤ 16 KiB on wss) and leaves
 /// fragmented messages (`CURLWS_CONT` on every frame but the last) to the application. A pure value type
@@ -12,12 +13,15 @@ struct MessageAssembler {
         /// More is needed.
         case none
         case message(WebSocketMessage)
-        /// A complete control frame's payload.
-        case close(code: UInt16?, reason: String)
+        /// A complete CLOSE frame, its payload checked.
+        case close(PeerClose)
+        /// A complete PING frame's payload.
         case ping([UInt8])
         case pong
         /// The message would exceed the limit; nothing more of it was kept.
         case tooBig(size: Int)
+        /// A complete text message that is not valid UTF-8 (RFC 6455 §8.1: close with 1007); dropped.
+        case invalidText
     }
 
     let maxMessageSize: Int
@@ -51,6 +55,10 @@ struct MessageAssembler {
         }
         buffer.append(contentsOf: chunk)
         guard bytesLeft == 0, flags & FrameFlag.cont == 0 else { return .none }
+        if !isBinary && !isValidUTF8(buffer) {
+            reset()
+            return .invalidText
+        }
         let message: WebSocketMessage = isBinary ? .binary(buffer) : .text(buffer)
         reset()
         return .message(message)
@@ -62,12 +70,7 @@ struct MessageAssembler {
         guard bytesLeft == 0 else { return .none }
         let payload = control
         control.removeAll(keepingCapacity: true)
-        if flags & FrameFlag.close != 0 {
-            guard payload.count >= 2 else { return .close(code: nil, reason: "") }
-            let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
-            let reason = String(decoding: payload[2...], as: UTF8.self)
-            return .close(code: code, reason: reason)
-        }
+        if flags & FrameFlag.close != 0 { return .close(PeerClose(payload: payload)) }
         if flags & FrameFlag.ping != 0 { return .ping(payload) }
         return .pong
     }

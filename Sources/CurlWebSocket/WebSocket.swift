@@ -11,7 +11,11 @@ internal import CSysShims
 ///
 /// One network thread owns the libcurl handle: it polls the socket, reassembles fragmented messages,
 /// answers pings and closes, sends keep-alive pings, and finishes every partly sent frame before the next
-/// (libcurl refuses anything else). Callers talk to it through two bounded queues:
+/// (libcurl refuses anything else, control frames included, so pings are answered here, never by libcurl).
+/// It holds against a broken or hostile server: the upgrade is verified (RFC 6455 §4.1), close codes and
+/// framing errors are answered with 1002, text that is not UTF-8 with 1007, pings are answered only for
+/// the latest one and at a bounded rate, and reads are bounded per wake-up so every wait stays under the
+/// keep-alive and close timers. Callers talk to it through two bounded queues:
 ///
 /// - ``send(text:)``/``send(binary:)`` never block; past ``WebSocketOptions/outboundQueueLimit`` they throw
 ///   ``WebSocketError/Kind/outboundQueueFull`` instead of growing.
@@ -78,6 +82,10 @@ public final class WebSocket: Sendable {
 
     /// Messages sent, bytes sent and received, pings: for status pages and tests.
     public var statistics: WebSocketStatistics { core.statistics }
+
+    /// CPU time the connection's network thread has used so far (its `CLOCK_THREAD_CPUTIME_ID`); `nil`
+    /// once the thread has ended. For the benchmark and for tests that check the thread does not spin.
+    public var networkThreadCPUTime: Duration? { core.networkThreadCPUTime }
 }
 
 /// Counters kept by a ``WebSocket``.
@@ -87,6 +95,11 @@ public struct WebSocketStatistics: Sendable, Equatable {
     public var bytesSent = 0
     public var bytesReceived = 0
     public var pingsSent = 0
+    /// PINGs the peer sent.
+    public var pingsReceived = 0
+    /// PONGs sent in answer: fewer than ``pingsReceived`` when pings come faster than they can be answered,
+    /// since only the latest one is answered (RFC 6455 §5.5.3 allows that).
+    public var pongsSent = 0
     /// Times the reader fell behind and the socket was left unread (backpressure).
     public var readPauses = 0
 }
@@ -126,6 +139,9 @@ final class Core: Sendable {
         var connectWaiter: CheckedContinuation<Result<Void, WebSocketError>, Never>?
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var statistics = WebSocketStatistics()
+        /// The network thread's CPU clock while the thread runs (cleared under the lock before it ends, so a
+        /// reader holding the lock never reads the clock of a thread that is gone).
+        var threadCPUClock: clockid_t?
     }
 
     let state: Mutex<State>
@@ -148,6 +164,15 @@ final class Core: Sendable {
     func wake() { _ = csys_eventfd_signal(wakeFD) }
 
     var statistics: WebSocketStatistics { state.withLock { $0.statistics } }
+
+    var networkThreadCPUTime: Duration? {
+        state.withLock { state -> Duration? in
+            guard let clock = state.threadCPUClock else { return nil }
+            var time = timespec()
+            guard clock_gettime(clock, &time) == 0 else { return nil }
+            return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+        }
+    }
 
     func enqueue(_ message: Outgoing) throws(WebSocketError) {
         let result: WebSocketError? = state.withLock { state in
@@ -224,6 +249,13 @@ final class Core: Sendable {
 
     // MARK: Called by the network thread.
 
+    /// Records the calling (network) thread's CPU clock for ``networkThreadCPUTime``.
+    func networkThreadStarted() {
+        var clock = clockid_t()
+        guard pthread_getcpuclockid(pthread_self(), &clock) == 0 else { return }
+        state.withLock { $0.threadCPUClock = clock }
+    }
+
     func connectFinished(_ result: Result<Void, WebSocketError>) {
         let waiter = state.withLock { state in
             if case .success = result { state.phase = .open } else { state.phase = .finished }
@@ -274,11 +306,14 @@ final class Core: Sendable {
 
     func count(received bytes: Int) { state.withLock { $0.statistics.bytesReceived += bytes } }
     func countPing() { state.withLock { $0.statistics.pingsSent += 1 } }
+    func countPingReceived() { state.withLock { $0.statistics.pingsReceived += 1 } }
+    func countPongSent() { state.withLock { $0.statistics.pongsSent += 1 } }
 
     /// The connection is over. `error` is nil for a close this side asked for.
     func finish(error: WebSocketError?) {
         let (receiver, waiters) = state.withLock { state in
             state.phase = .finished
+            state.threadCPUClock = nil
             if state.terminal == nil { state.terminal = error }
             state.outbound.removeAll()
             state.outboundBytes = 0

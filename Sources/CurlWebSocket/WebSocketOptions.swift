@@ -13,9 +13,11 @@ public struct WebSocketOptions: Sendable {
     /// Largest incoming message; a bigger one closes the connection with 1009. Default 1 MiB, as the
     /// reference client (Python `websockets`).
     public var maxMessageSize: Int = 1 << 20
-    /// Send a PING after this long without any incoming frame; `nil` disables keep-alive.
+    /// Send a PING after this long without a complete incoming frame other than a PING; `nil` disables
+    /// keep-alive. Pings do not count (a peer that pings but never reads ours is not alive for us), and
+    /// neither does a frame still arriving, so a frame trickled in a byte at a time ends at the pong timeout.
     public var pingInterval: Duration? = .seconds(20)
-    /// How long to wait for any frame (normally the PONG) after a keep-alive ping.
+    /// How long to wait for a complete frame other than a PING (normally the PONG) after a keep-alive ping.
     public var pongTimeout: Duration = .seconds(20)
     /// Most messages waiting to be sent; ``WebSocket/send(text:)`` throws ``WebSocketError/Kind/outboundQueueFull`` beyond.
     public var outboundQueueLimit: Int = 512

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-public import CurlWebSocket
+import CurlWebSocket
 public import Log
 
 /// Opens Live API connections over libcurl's WebSocket API (``CurlWebSocket/WebSocket``).
@@ -57,24 +57,29 @@ struct CurlTransport: LiveTransport {
 
 extension LiveError {
     /// Maps a transport failure to the session's error kinds, keeping code, reason and status.
-    public init(_ error: WebSocketError) {
-        let kind: Kind
-        switch error.kind {
-        case .unsupported: kind = .unsupported
-        case .invalidURL: kind = .configuration
-        case .connectFailed: kind = .connectFailed
-        case .tlsVerification: kind = .tls
-        case .handshakeRejected: kind = .handshakeRejected
-        case .handshakeTimeout: kind = .timeout
-        case .closedByPeer: kind = .closedByServer
-        case .connectionLost, .pongTimeout: kind = .connectionLost
-        case .messageTooBig: kind = .messageTooBig
-        case .outboundQueueFull: kind = .backpressure
-        case .closed: kind = .sessionClosed
-        case .cancelled: kind = .cancelled
-        default: kind = .connectionLost
+    init(_ error: WebSocketError) {
+        self.init(Self.kind(for: error.kind) ?? .connectionLost, error.message, closeCode: error.closeCode.map(Int.init),
+                  closeReason: error.closeReason, httpStatus: error.httpStatus)
+    }
+
+    /// The session's kind for each transport kind; nil only for a kind added to ``WebSocketError/Kind`` and
+    /// not mapped here yet (a test checks there is none).
+    static func kind(for kind: WebSocketError.Kind) -> Kind? {
+        switch kind {
+        case .unsupported: .unsupported
+        case .invalidURL, .invalidOptions: .configuration
+        case .connectFailed: .connectFailed
+        case .tlsVerification: .tls
+        case .handshakeRejected: .handshakeRejected
+        case .handshakeInvalid, .protocolViolation: .protocolViolation
+        case .handshakeTimeout: .timeout
+        case .closedByPeer: .closedByServer
+        case .connectionLost, .pongTimeout: .connectionLost
+        case .messageTooBig: .messageTooBig
+        case .outboundQueueFull: .backpressure
+        case .closed: .sessionClosed
+        case .cancelled: .cancelled
+        default: nil
         }
-        self.init(kind, error.message, closeCode: error.closeCode.map(Int.init), closeReason: error.closeReason,
-                  httpStatus: error.httpStatus)
     }
 }

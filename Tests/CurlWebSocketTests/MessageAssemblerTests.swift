@@ -48,8 +48,8 @@ struct MessageAssemblerTests {
     func controls() {
         var assembler = MessageAssembler(maxMessageSize: 10)
         let close = [UInt8(0x03), UInt8(0xF0)] + Array("bye".utf8)
-        #expect(feed(&assembler, close, flags: FrameFlag.close) == .close(code: 1008, reason: "bye"))
-        #expect(feed(&assembler, [], flags: FrameFlag.close) == .close(code: nil, reason: ""))
+        #expect(feed(&assembler, close, flags: FrameFlag.close) == .close(.code(1008, reason: "bye")))
+        #expect(feed(&assembler, [], flags: FrameFlag.close) == .close(.noCode))
         #expect(feed(&assembler, [1, 2], flags: FrameFlag.ping, left: 1) == .none)
         #expect(feed(&assembler, [3], flags: FrameFlag.ping) == .ping([1, 2, 3]))
         #expect(feed(&assembler, [], flags: FrameFlag.pong) == .pong)
