@@ -12,11 +12,18 @@ public struct CurlTransportConnector: LiveTransportConnector {
     public var outboundQueueLimit: Int
     /// Most received messages held for a slow reader before the socket is left unread.
     public var inboundQueueLimit: Int
+    /// How long a keep-alive ping may go unanswered before the connection counts as dead.
+    public var pongTimeout: Duration
+    /// How long a local close waits for the server's CLOSE.
+    public var closeTimeout: Duration
 
-    public init(pingInterval: Duration? = .seconds(20), outboundQueueLimit: Int = 512, inboundQueueLimit: Int = 64) {
+    public init(pingInterval: Duration? = .seconds(20), outboundQueueLimit: Int = 512, inboundQueueLimit: Int = 64,
+                pongTimeout: Duration = .seconds(20), closeTimeout: Duration = .seconds(2)) {
         self.pingInterval = pingInterval
         self.outboundQueueLimit = outboundQueueLimit
         self.inboundQueueLimit = inboundQueueLimit
+        self.pongTimeout = pongTimeout
+        self.closeTimeout = closeTimeout
     }
 
     public func connect(_ request: LiveTransportRequest, logger: Logger) async throws(LiveError) -> any LiveTransport {
@@ -26,6 +33,8 @@ public struct CurlTransportConnector: LiveTransportConnector {
         options.connectTimeout = request.connectTimeout
         options.maxMessageSize = request.maxMessageSize
         options.pingInterval = pingInterval
+        options.pongTimeout = pongTimeout
+        options.closeTimeout = closeTimeout
         options.outboundQueueLimit = outboundQueueLimit
         options.inboundQueueLimit = inboundQueueLimit
         options.userAgent = request.userAgent

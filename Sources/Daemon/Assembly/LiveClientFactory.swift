@@ -16,7 +16,9 @@ import Musl
 public enum LiveClientFactory {
     /// The keep-alive the daemon uses: a ping every 20 s, and 45 s for its answer (the service has been
     /// seen answering pings only after 8–30 s, so a short timeout would drop healthy sessions).
-    public static let connector = CurlTransportConnector(pingInterval: .seconds(20))
+    /// A close waits at most 800 ms for the server's answer, so the unit's stop stays within 2 s.
+    public static let connector = CurlTransportConnector(
+        pingInterval: .seconds(20), pongTimeout: .seconds(45), closeTimeout: .milliseconds(800))
 
     /// A client for `configuration`; `endpoint` and `caFile` override the file's. Without a key but with a
     /// loopback `ws://` endpoint (the local simulator), a placeholder key is used.
