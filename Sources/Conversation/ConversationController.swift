@@ -22,8 +22,8 @@ public import Time
 ///
 /// Gestures: push-to-talk holds to speak (`activityStart` … `activityEnd`); toggle starts a hands-free
 /// conversation with the server's activity detection, gated by the local VAD. In both, a press while
-/// the model speaks barges in, and a double press (or, where it is not talking, a long press) cancels
-/// the reply and ends the session.
+/// the model speaks barges in, and a double press cancels the reply and ends the session; in toggle mode a
+/// long press does too (in push-to-talk holding is talking, so a long press is just a long turn).
 public struct ConversationController: Sendable {
     /// The settings it was made with.
     public let settings: ConversationSettings
@@ -67,9 +67,6 @@ public struct ConversationController: Sendable {
     /// Push-to-talk: the user's turn is open (activityStart sent or to be sent).
     private var turnOpen = false
     private var buttonDown = false
-    private var pressedAt: Timestamp?
-    /// Push-to-talk: local speech was heard since the press (a silent long press means "cancel").
-    private var speechSincePress = false
     /// Toggle: the hands-free conversation is on.
     private var conversationOn = false
     /// Toggle: the VAD gate is open (frames go out).
@@ -139,8 +136,6 @@ public struct ConversationController: Sendable {
         switch gesture {
         case .pressed(let at):
             buttonDown = true
-            pressedAt = at
-            speechSincePress = false
             switch settings.mode {
             case .pushToTalk: pushToTalkPress(at, now, &out)
             case .toggle: togglePress(at, now, &out)
@@ -149,8 +144,8 @@ public struct ConversationController: Sendable {
             buttonDown = false
             if settings.mode == .pushToTalk { pushToTalkRelease(at, now, &out) }
         case .longPress:
-            // Holding is talking in push-to-talk: only a silent hold means "stop".
-            if settings.mode == .toggle || !speechSincePress { cancelAndEnd("long press", now, &out) }
+            // Holding is talking in push-to-talk (a long turn is a long press too): there a double press ends.
+            if settings.mode == .toggle { cancelAndEnd("long press", now, &out) }
         case .doublePress:
             cancelAndEnd("double press", now, &out)
         }
@@ -270,7 +265,6 @@ public struct ConversationController: Sendable {
     // MARK: - Microphone frames
 
     private mutating func micFrame(_ frame: MicFrameInfo, _ now: Timestamp, _ out: inout [ConversationAction]) {
-        if frame.isSpeech, buttonDown { speechSincePress = true }
         switch uplink {
         case .off:
             break
