@@ -254,6 +254,7 @@ public final class AudioEngine: Sendable {
             playbackUnderruns: playbackCounters.underruns.load(ordering: .relaxed),
             playbackRejectedSamples: sink.rejectedElements,
             flushes: playbackCounters.flushes.load(ordering: .relaxed),
+            lastFlushHandled: playbackCounters.lastFlush.load(ordering: .relaxed),
             referenceLocks: Int(alignment.locks.load(ordering: .relaxed)),
             referenceSlews: Int(alignment.slews.load(ordering: .relaxed)),
             referenceLateSamples: Int(alignment.lateSamples.load(ordering: .relaxed)),

@@ -69,6 +69,9 @@ public struct AudioEngineStatistics: Sendable {
     public var playbackRejectedSamples: Int
     /// Playback flushes (barge-in).
     public var flushes: Int
+    /// When the playback thread last silenced the device for a flush (monotonic ns, word-sized: it wraps
+    /// on 32-bit boards); 0 before the first.
+    public var lastFlushHandled: UInt
     /// Times the reference aligner locked onto the playback timeline.
     public var referenceLocks: Int
     /// Small drift corrections of the reference alignment.

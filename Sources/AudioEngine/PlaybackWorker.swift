@@ -206,6 +206,7 @@ final class PlaybackWorker: @unchecked Sendable {
         seenFlush = generation
         sink.ring.discard(upTo: sink.flushPosition.load(ordering: .relaxed))
         counters.flushes.wrappingAdd(1, ordering: .relaxed)
+        defer { counters.lastFlush.store(UInt(truncatingIfNeeded: ThreadClock.nanoseconds()), ordering: .relaxed) }
         playing = false
         gapPeriods = 0
         owesDrain = false
@@ -266,4 +267,7 @@ final class PlaybackWorker: @unchecked Sendable {
 final class PlaybackCounters: Sendable {
     let underruns = Atomic<Int>(0)
     let flushes = Atomic<Int>(0)
+    /// When the playback thread last dropped the device's queue for a flush (monotonic ns, word-sized so it
+    /// wraps on 32-bit boards: compare with wrapping arithmetic over short intervals).
+    let lastFlush = Atomic<UInt>(0)
 }

@@ -303,6 +303,14 @@ public struct ConversationController: Sendable {
     /// Toggle mode: the local VAD (after echo cancellation) opens and closes the uplink; while the speaker
     /// plays and the canceller has not converged, the mic stays shut so the model never answers itself.
     private mutating func toggleGate(_ frame: MicFrameInfo, _ now: Timestamp, _ out: inout [ConversationAction]) {
+        guard settings.vadGatesUplink else {
+            if gateOpen {
+                out.append(.sendFrame)
+            } else {
+                openGate(since: frame.captureTime, now, &out)
+            }
+            return
+        }
         let echoUnsafe = playbackBusy && !frame.echoCancellerConverged
         if echoUnsafe {
             speechRun = .zero

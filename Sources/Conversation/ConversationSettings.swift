@@ -37,6 +37,10 @@ public struct ConversationSettings: Sendable, Equatable {
     public var bargeInSpeech: Duration = .milliseconds(240)
     /// Whether local speech may barge in at all (toggle mode; a press always does).
     public var voiceBargeIn = true
+    /// Toggle: whether the local VAD gates the uplink (silence past the hangover is not sent). Off, every
+    /// frame is streamed while the conversation is on, silence and the speaker's echo included, as simple
+    /// clients do (the benchmark's baseline); the server's detection alone decides the turns then.
+    public var vadGatesUplink = true
     /// After the user's turn, how long to wait for the first sign of a reply before giving up on it.
     public var responseTimeout: Duration = .seconds(30)
     /// Audio held while a session connects is dropped once it is older than this (nobody waits that long).

@@ -25,7 +25,9 @@ final class SimulatedAudio {
     /// Silence after the speech, as a sparse file: a day of zeros costs no disk.
     static let silenceSeconds = 86_400
 
-    init(micFile: String?, playbackFile: String?) throws {
+    /// - Parameter repeatMicrophone: repeat the microphone file for this many seconds (the benchmark),
+    ///   instead of playing it once.
+    init(micFile: String?, playbackFile: String?, repeatMicrophone seconds: Int? = nil) throws {
         var template = Array("/tmp/livevoiced-simulate.XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw failure("cannot make a temporary folder: \(String(cString: strerror(errno)))")
@@ -34,7 +36,7 @@ final class SimulatedAudio {
         var text = ""
         if let micFile {
             let raw = directory + "/mic.raw"
-            try Self.prepareMicrophone(from: micFile, to: raw)
+            try Self.prepareMicrophone(from: micFile, to: raw, repeatFor: seconds)
             text += "pcm.sim_mic {\ntype file\nslave { pcm { type null } }\nfile \"/dev/null\"\ninfile \"\(raw)\"\nformat \"raw\"\n}\n"
         } else {
             text += "pcm.sim_mic {\ntype null\n}\n"
@@ -58,7 +60,7 @@ final class SimulatedAudio {
     }
 
     /// The speech as raw 16 kHz samples, then silence: the engine reads it at real-time pace.
-    private static func prepareMicrophone(from path: String, to raw: String) throws {
+    private static func prepareMicrophone(from path: String, to raw: String, repeatFor seconds: Int?) throws {
         let reader: AudioFileReader
         do {
             reader = try AudioFileReader(path: path, rawSampleRate: 16_000)
@@ -73,7 +75,7 @@ final class SimulatedAudio {
             }
             resampler = try SpeexSampleRateConverter(inputRate: reader.sampleRate, outputRate: 16_000)
         }
-        let fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = open(raw, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("cannot write \(raw): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 16_000)
@@ -101,6 +103,27 @@ final class SimulatedAudio {
                 offset += written
             }
             total += samples.count
+        }
+        if let seconds, total > 0 {
+            // Copy the converted speech until the file covers the run.
+            let once = off_t(total * 2)
+            let wanted = off_t(seconds) * 32_000
+            var copied = once
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 2)
+            defer { chunk.deallocate() }
+            while copied < wanted {
+                var offset: off_t = 0
+                while offset < once && copied < wanted {
+                    let n = pread(fd, chunk.baseAddress, min(chunk.count, Int(once - offset)), offset)
+                    guard n > 0 else { throw failure("cannot read back \(raw): \(String(cString: strerror(errno)))") }
+                    guard pwrite(fd, chunk.baseAddress, n, copied) == n else {
+                        throw failure("cannot write \(raw): \(String(cString: strerror(errno)))")
+                    }
+                    offset += off_t(n)
+                    copied += off_t(n)
+                }
+            }
+            total = Int(copied / 2)
         }
         let size = off_t(total * 2) + off_t(silenceSeconds) * 32_000
         guard ftruncate(fd, size) == 0 else { throw failure("cannot extend \(raw) with silence: \(String(cString: strerror(errno)))") }

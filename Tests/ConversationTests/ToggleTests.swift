@@ -114,6 +114,22 @@ struct ToggleTests {
         #expect(d.state == .idle)
     }
 
+    @Test("without VAD gating every frame is streamed, silence and echo included, and no audioStreamEnd")
+    func ungated() {
+        var d = Driver {
+            $0.mode = .toggle
+            $0.vadGatesUplink = false
+        }
+        _ = d.core(.button(.pressed(at: d.now)))
+        _ = d.core(.button(.released(at: d.now)))
+        _ = d.core(.sessionOpened(session: 1))
+        let quiet = d.frames(40, speech: false)
+        #expect(quiet.allSatisfy { $0 == .sendFrame })
+        #expect(quiet.count == 40)
+        _ = d.audio()
+        #expect(d.frames(10, speech: true, converged: false).allSatisfy { $0 == .sendFrame })
+    }
+
     @Test("a press again while connecting cancels")
     func pressWhileConnecting() {
         var d = Driver { $0.mode = .toggle }

@@ -101,6 +101,8 @@ public struct AudioSection: Sendable, Equatable, Decodable {
     public var vadStartProbability: Int?
     /// Speech probability (percent) that keeps speech going (nil: the front end's default).
     public var vadContinueProbability: Int?
+    /// Toggle mode: the local VAD gates the uplink (off: every frame is streamed, silence included).
+    public var vadGate = true
     /// Toggle mode: how long the uplink stays open after speech stops, ms.
     public var vadHangoverMilliseconds = 400
     /// Audio from before the press sent with the turn, ms.
@@ -126,6 +128,7 @@ public struct AudioSection: Sendable, Equatable, Decodable {
         case noiseSuppression = "noise_suppression"
         case vadStartProbability = "vad_start_probability"
         case vadContinueProbability = "vad_continue_probability"
+        case vadGate = "vad_gate"
         case vadHangoverMilliseconds = "vad_hangover_ms"
         case prerollMilliseconds = "preroll_ms"
         case jitterBufferMilliseconds = "jitter_buffer_ms"
@@ -147,6 +150,7 @@ public struct AudioSection: Sendable, Equatable, Decodable {
         noiseSuppression = try c.flag(.noiseSuppression, default: noiseSuppression)
         vadStartProbability = try c.optionalInteger(.vadStartProbability, in: 1...100, unit: "percent")
         vadContinueProbability = try c.optionalInteger(.vadContinueProbability, in: 1...100, unit: "percent")
+        vadGate = try c.flag(.vadGate, default: vadGate)
         vadHangoverMilliseconds = try c.integer(.vadHangoverMilliseconds, default: vadHangoverMilliseconds, in: 0...5000, unit: "ms")
         prerollMilliseconds = try c.integer(.prerollMilliseconds, default: prerollMilliseconds, in: 0...2000, unit: "ms")
         jitterBufferMilliseconds = try c.integer(.jitterBufferMilliseconds, default: jitterBufferMilliseconds, in: 0...1000, unit: "ms")

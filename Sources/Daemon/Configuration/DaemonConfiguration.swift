@@ -116,6 +116,7 @@ public struct DaemonConfiguration: Sendable, Equatable, Decodable {
         settings.maximumTurn = .seconds(session.maximumTurnSeconds)
         settings.reconnectMaximum = .seconds(session.reconnectMaximumSeconds)
         settings.voiceBargeIn = audio.echoCancellation
+        settings.vadGatesUplink = audio.vadGate
         return settings
     }
 

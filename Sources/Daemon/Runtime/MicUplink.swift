@@ -28,7 +28,11 @@ final class MicUplink {
     private(set) var sendFailures = 0
     private(set) var lastSendError: LiveError?
 
-    init(recentCapacity: Int = 64, heldCapacity: Int = 1500) {
+    /// Where live frames' capture-to-wire latency goes.
+    private let latency: LatencyHistogram?
+
+    init(recentCapacity: Int = 64, heldCapacity: Int = 1500, latency: LatencyHistogram? = nil) {
+        self.latency = latency
         self.recentCapacity = max(1, recentCapacity)
         self.heldCapacity = max(1, heldCapacity)
         recent.reserveCapacity(self.recentCapacity)
@@ -93,11 +97,15 @@ final class MicUplink {
         for frame in recentInOrder where frame.captureTime >= since && isNew(frame) { send(frame, on: session) }
     }
 
-    /// Sends `frame` (unless it already went).
+    /// Sends `frame` (unless it already went), live: its latency is recorded.
     func send(_ frame: MicFrame, on session: LiveSession) {
         guard isNew(frame) else { return }
         lastTaken = frame.sequence
         transmit(frame, on: session)
+        if let latency {
+            let captured = frame.captureTime + frame.duration
+            latency.record(nanoseconds: Int64(SystemMonotonicClock.nanoseconds()) - captured.nanoseconds)
+        }
     }
 
     private func transmit(_ frame: MicFrame, on session: LiveSession) {

@@ -16,7 +16,7 @@ final class RuntimeLoop {
     private var parts: ConversationRuntime.Parts { runtime.parts }
     private var controller: ConversationController
     private var actions: [ConversationAction] = []
-    private let uplink = MicUplink()
+    private let uplink: MicUplink
     private let player: ReplyPlayer
     private let setup: LiveSetup
     private let adapter: ToolAdapter
@@ -45,6 +45,7 @@ final class RuntimeLoop {
         var settings = parts.configuration.conversation
         settings.randomSeed = UInt64(truncatingIfNeeded: parts.clock.now().nanoseconds) | 1
         controller = ConversationController(settings: settings)
+        uplink = MicUplink(latency: parts.status.frameToWire)
         actions.reserveCapacity(32)
         player = ReplyPlayer(sink: parts.engine.playback, jitterMilliseconds: parts.configuration.audio.jitterBufferMilliseconds)
         adapter = ToolAdapter(tools: parts.configuration.tools, asynchronous: parts.asynchronousTools)

@@ -18,6 +18,9 @@ public final class RuntimeStatus: Sendable {
     private let storage = Mutex(State())
     /// When the daemon started.
     public let startedAt: Timestamp
+    /// From the end of a microphone frame's capture to its message being queued for the wire, for every
+    /// frame sent live (held and pre-roll frames are not counted: they wait on purpose).
+    public let frameToWire = LatencyHistogram()
 
     public init(startedAt: Timestamp) {
         self.startedAt = startedAt
