@@ -56,6 +56,7 @@ public final class AudioEngine: Sendable {
     public let preroll: PrerollRing
 
     private let frameQueue: MicFrameQueue
+    private let frameHandler = FrameHandlerSlot()
     private let eventContinuation: AsyncStream<AudioEngineEvent>.Continuation
     private let makeProcessor: @Sendable () throws -> any MicProcessor
     private let environment: WorkerEnvironment
@@ -187,7 +188,8 @@ public final class AudioEngine: Sendable {
         let pump = FramePump(
             sampleRing: sampleRing, recordRing: recordRing, frameLength: frameLength,
             diagnostics: configuration.diagnostics, queue: frameQueue, events: eventContinuation, preroll: preroll,
-            sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor, environment: environment)
+            sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor, environment: environment,
+            handler: frameHandler)
 
         var threads: [PlatformThread] = []
         do throws(AudioEngineError) {
@@ -232,6 +234,13 @@ public final class AudioEngine: Sendable {
             eventContinuation.finish()
             playback.close()
         }
+    }
+
+    /// Hands every later frame to `handler`, on the engine's frame thread, instead of ``frames``: for a
+    /// consumer with an event loop of its own (the daemon's), one hop less per frame. `handler` must not
+    /// block; nil goes back to ``frames``.
+    public func deliverFrames(to handler: (@Sendable (MicFrame) -> Void)?) {
+        frameHandler.set(handler)
     }
 
     /// Whether the threads are running.

@@ -3,6 +3,7 @@
 
 import CSysShims
 import RingBuffer
+import Synchronization
 import Time
 
 #if canImport(Glibc)
@@ -25,6 +26,8 @@ final class FramePump: @unchecked Sendable {
     private let frameLength: Int
     private let diagnostics: Bool
     private let queue: MicFrameQueue
+    /// Where frames go instead of the queue, once the engine's owner asked for it.
+    let handler: FrameHandlerSlot
     private let events: AsyncStream<AudioEngineEvent>.Continuation
     private let preroll: PrerollRing
     private let sink: PlaybackSink?
@@ -35,8 +38,10 @@ final class FramePump: @unchecked Sendable {
     init(
         sampleRing: SPSCRing<Int16>, recordRing: SPSCRing<FrameRecord>, frameLength: Int, diagnostics: Bool,
         queue: MicFrameQueue, events: AsyncStream<AudioEngineEvent>.Continuation, preroll: PrerollRing,
-        sink: PlaybackSink?, wakeDescriptor: Int32, environment: WorkerEnvironment
+        sink: PlaybackSink?, wakeDescriptor: Int32, environment: WorkerEnvironment,
+        handler: FrameHandlerSlot
     ) {
+        self.handler = handler
         self.sampleRing = sampleRing
         self.recordRing = recordRing
         self.frameLength = frameLength
@@ -82,7 +87,7 @@ final class FramePump: @unchecked Sendable {
                 frame.diagnostics = MicFrame.Diagnostics(mic: take(frameLength), reference: take(frameLength))
             }
             preroll.append(samples)
-            queue.push(frame)
+            if let handler = handler.current { handler(frame) } else { queue.push(frame) }
         }
     }
 
@@ -94,4 +99,11 @@ final class FramePump: @unchecked Sendable {
             initialized = n
         }
     }
+}
+
+/// The engine owner's frame handler (``AudioEngine/deliverFrames(to:)``), read by the pump per frame.
+final class FrameHandlerSlot: Sendable {
+    private let slot = Mutex<(@Sendable (MicFrame) -> Void)?>(nil)
+    var current: (@Sendable (MicFrame) -> Void)? { slot.withLock { $0 } }
+    func set(_ handler: (@Sendable (MicFrame) -> Void)?) { slot.withLock { $0 = handler } }
 }

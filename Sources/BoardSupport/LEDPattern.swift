@@ -23,8 +23,14 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
     case dim
     /// Two 100 ms flashes a second (e.g. reconnecting).
     case doubleBlink = "double-blink"
-    /// One 80 ms flash every 2 s (e.g. no network).
+    /// One 80 ms flash every 2 s.
     case heartbeat
+    /// One 100 ms flash a second (e.g. a session waits for the user): alive, and only two edges a second.
+    case beacon
+    /// 250 ms on, 250 ms off (e.g. the model replies).
+    case blink
+    /// One 100 ms flash every 3 s (e.g. no network).
+    case sparse
     /// Three 100 ms flashes, then a pause, every 2 s (e.g. a device or setting problem).
     case tripleBlink = "triple-blink"
 
@@ -64,6 +70,12 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
             return Self.sequence(elapsed, [100, 100, 100, 700])
         case .heartbeat:
             return Self.sequence(elapsed, [80, 1920])
+        case .beacon:
+            return Self.sequence(elapsed, [100, 900])
+        case .blink:
+            return Self.square(elapsed, half: 250_000_000)
+        case .sparse:
+            return Self.sequence(elapsed, [100, 2900])
         case .tripleBlink:
             return Self.sequence(elapsed, [100, 100, 100, 100, 100, 1500])
         case .pulse:

@@ -77,19 +77,20 @@ final class RuntimeLoop {
         let continuation = runtime.continuation
         let engine = parts.engine
         let inFlight = runtime
-        // Mic frames, bounded: a loop that falls a second behind drops frames instead of growing.
-        helpers.append(Task {
-            for await frame in engine.frames {
-                if inFlight.framesInFlight.load(ordering: .relaxed) > 50 {
-                    continuation.yield(.event(.micFrame(MicFrameInfo(
-                        captureTime: frame.captureTime, duration: frame.duration, isSpeech: false,
-                        echoCancellerConverged: false))))  // keeps the controller's clock going
-                    continue
-                }
-                inFlight.framesInFlight.wrappingAdd(1, ordering: .relaxed)
-                continuation.yield(.frame(frame))
+        // Mic frames, straight from the engine's frame thread, bounded: a loop that falls a second behind
+        // gets the frames' facts without their samples (the controller's timing goes on) instead of growing.
+        let status = parts.status
+        engine.deliverFrames { frame in
+            if inFlight.framesInFlight.load(ordering: .relaxed) > 50 {
+                status.update { $0.framesDropped += 1 }
+                continuation.yield(.event(.micFrame(MicFrameInfo(
+                    captureTime: frame.captureTime, duration: frame.duration, isSpeech: false,
+                    echoCancellerConverged: false))))
+                return
             }
-        })
+            inFlight.framesInFlight.wrappingAdd(1, ordering: .relaxed)
+            continuation.yield(.frame(frame))
+        }
         helpers.append(Task {
             for await event in engine.events {
                 switch event {
@@ -393,6 +394,7 @@ final class RuntimeLoop {
     // MARK: Teardown
 
     private func teardown() async {
+        parts.engine.deliverFrames(to: nil)
         // Outputs to their safe values first: a relay must not wait for the network.
         await parts.tools.shutdown()
         parts.led?.set(.off)
