@@ -14,7 +14,9 @@ public struct LiveClientSetup: Codable, Sendable, Hashable {
     public var inputAudioTranscription: AudioTranscriptionConfig?
     public var outputAudioTranscription: AudioTranscriptionConfig?
     public var proactivity: ProactivityConfig?
+    public var historyConfig: HistoryConfig?
 
+    /// The setup for `model` (already normalised) from `config`.
     public init(model: String, config: LiveConnectConfig) {
         self.model = model
         generationConfig = config.mergedGenerationConfig()
@@ -26,6 +28,7 @@ public struct LiveClientSetup: Codable, Sendable, Hashable {
         inputAudioTranscription = config.inputAudioTranscription
         outputAudioTranscription = config.outputAudioTranscription
         proactivity = config.proactivity
+        historyConfig = config.historyConfig
     }
 }
 
@@ -97,14 +100,54 @@ public struct LiveClientToolResponse: Codable, Sendable, Hashable {
     }
 }
 
+/// Changes the session's system instruction or tools mid-session (`contextUpdate`).
+///
+/// On the wire the tools sit one level deeper, `{"tools": {"tools": [...]}}` (a `Tools` message wrapping the
+/// list); this type hides that.
+public struct LiveClientContextUpdate: Codable, Sendable, Hashable {
+    /// The new system instruction.
+    public var systemInstruction: Content?
+    /// The new tool list (an empty list removes every tool).
+    public var tools: [Tool]?
+
+    /// An update of either or both.
+    public init(systemInstruction: Content? = nil, tools: [Tool]? = nil) {
+        self.systemInstruction = systemInstruction
+        self.tools = tools
+    }
+
+    private enum CodingKeys: String, CodingKey { case systemInstruction, tools }
+    private struct ToolList: Codable, Hashable { var tools: [Tool]? }
+
+    /// Reads `tools.tools`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        systemInstruction = try container.decodeIfPresent(Content.self, forKey: .systemInstruction)
+        tools = try container.decodeIfPresent(ToolList.self, forKey: .tools).map { $0.tools ?? [] }
+    }
+
+    /// Writes `tools.tools`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(systemInstruction, forKey: .systemInstruction)
+        try container.encodeIfPresent(tools.map { ToolList(tools: $0) }, forKey: .tools)
+    }
+}
+
 /// One client→server message: an object with exactly one top-level key.
 public enum LiveClientMessage: Codable, Sendable, Hashable {
+    /// The first message.
     case setup(LiveClientSetup)
+    /// Turn-based content.
     case clientContent(LiveClientContent)
+    /// Streaming input.
     case realtimeInput(LiveClientRealtimeInput)
+    /// Function results.
     case toolResponse(LiveClientToolResponse)
+    /// A new system instruction or tool list.
+    case contextUpdate(LiveClientContextUpdate)
 
-    private enum CodingKeys: String, CodingKey { case setup, clientContent, realtimeInput, toolResponse }
+    private enum CodingKeys: String, CodingKey { case setup, clientContent, realtimeInput, toolResponse, contextUpdate }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -116,6 +159,8 @@ public enum LiveClientMessage: Codable, Sendable, Hashable {
             self = .realtimeInput(value)
         } else if let value = try container.decodeIfPresent(LiveClientToolResponse.self, forKey: .toolResponse) {
             self = .toolResponse(value)
+        } else if let value = try container.decodeIfPresent(LiveClientContextUpdate.self, forKey: .contextUpdate) {
+            self = .contextUpdate(value)
         } else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no known client message key"))
         }
@@ -128,6 +173,7 @@ public enum LiveClientMessage: Codable, Sendable, Hashable {
         case .clientContent(let value): try container.encode(value, forKey: .clientContent)
         case .realtimeInput(let value): try container.encode(value, forKey: .realtimeInput)
         case .toolResponse(let value): try container.encode(value, forKey: .toolResponse)
+        case .contextUpdate(let value): try container.encode(value, forKey: .contextUpdate)
         }
     }
 }

@@ -49,13 +49,39 @@ public struct PrebuiltVoiceConfig: Codable, Sendable, Hashable {
     public init(voiceName: String? = nil) { self.voiceName = voiceName }
 }
 
-/// `types.ThinkingConfig`.
+/// How much the model thinks before it answers (`types.ThinkingLevel`).
+public struct ThinkingLevel: ProtoEnum {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// Not set: the model's default.
+    public static let unspecified: ThinkingLevel = "THINKING_LEVEL_UNSPECIFIED"
+    /// As little as possible (the default of `gemini-3.1-flash-live-preview`).
+    public static let minimal: ThinkingLevel = "MINIMAL"
+    /// Low.
+    public static let low: ThinkingLevel = "LOW"
+    /// Medium.
+    public static let medium: ThinkingLevel = "MEDIUM"
+    /// High.
+    public static let high: ThinkingLevel = "HIGH"
+    /// The most.
+    public static let xhigh: ThinkingLevel = "XHIGH"
+}
+
+/// `types.ThinkingConfig`. Leave it unset unless the model takes it (``LiveModelCapabilities/acceptsThinkingConfig``):
+/// `gemini-3.8-live` refuses a setup that has one.
 public struct ThinkingConfig: Codable, Sendable, Hashable {
+    /// Send the model's thoughts as `thought` parts.
     public var includeThoughts: Bool?
+    /// Thinking tokens (0 off, -1 automatic), for 2.5 models.
     public var thinkingBudget: Int?
-    public init(includeThoughts: Bool? = nil, thinkingBudget: Int? = nil) {
+    /// Thinking depth, for 3.x models that take it (`gemini-3.1-flash-live-preview`).
+    public var thinkingLevel: ThinkingLevel?
+
+    /// A thinking configuration.
+    public init(includeThoughts: Bool? = nil, thinkingBudget: Int? = nil, thinkingLevel: ThinkingLevel? = nil) {
         self.includeThoughts = includeThoughts
         self.thinkingBudget = thinkingBudget
+        self.thinkingLevel = thinkingLevel
     }
 }
 
@@ -114,8 +140,12 @@ public struct RealtimeInputConfig: Codable, Sendable, Hashable {
     public struct TurnCoverage: ProtoEnum {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// Only input during detected activity counts.
         public static let onlyActivity: TurnCoverage = "TURN_INCLUDES_ONLY_ACTIVITY"
+        /// All input since the last turn counts, silence included.
         public static let allInput: TurnCoverage = "TURN_INCLUDES_ALL_INPUT"
+        /// Audio during activity and every video frame (the service's default since 2026).
+        public static let audioActivityAndAllVideo: TurnCoverage = "TURN_INCLUDES_AUDIO_ACTIVITY_AND_ALL_VIDEO"
     }
 
     public var automaticActivityDetection: AutomaticActivityDetection?
@@ -170,8 +200,10 @@ public struct AutomaticActivityDetection: Codable, Sendable, Hashable {
 public struct SessionResumptionConfig: Codable, Sendable, Hashable {
     public var handle: String?
     /// Ask the server to report `lastConsumedClientMessageIndex` so the client can resend what was lost.
+    /// Vertex AI only: the Gemini API (and the SDK) refuse it, and so does ``AsyncLive/connect(model:config:)``.
     public var transparent: Bool?
 
+    /// Resumption options.
     public init(handle: String? = nil, transparent: Bool? = nil) {
         self.handle = handle
         self.transparent = transparent
@@ -195,16 +227,65 @@ public struct SlidingWindow: Codable, Sendable, Hashable {
     public init(targetTokens: Int? = nil) { self.targetTokens = targetTokens }
 }
 
-/// Turns on transcription of input or output audio (`types.AudioTranscriptionConfig`); `{}` on the wire.
+/// Turns on transcription of input or output audio (`types.AudioTranscriptionConfig`); `{}` on the wire
+/// when nothing else is set.
 public struct AudioTranscriptionConfig: Codable, Sendable, Hashable {
-    public init() {}
+    /// How literally speech is written down.
+    public struct Mode: ProtoEnum {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Every word as spoken, fillers included.
+        public static let verbatim: Mode = "VERBATIM"
+        /// Cleaned up: fillers and false starts dropped, punctuation added.
+        public static let smart: Mode = "SMART"
+    }
+
+    /// BCP-47 codes of the languages to expect; automatic detection when omitted.
+    public var languageCodes: [String]?
+    /// Verbatim or smart transcription.
+    public var mode: Mode?
+    /// Phrases to bias recognition toward (names, product words).
+    public var customVocabulary: [String]?
+    /// Word-level timing in ``Transcription/words``.
+    public var wordTimestamp: Bool?
+    /// Speaker labels in ``Transcription/speakerLabel``.
+    public var diarization: Bool?
+
+    /// Transcription with the given options (none: `{}`).
+    public init(languageCodes: [String]? = nil, mode: Mode? = nil, customVocabulary: [String]? = nil,
+                wordTimestamp: Bool? = nil, diarization: Bool? = nil) {
+        self.languageCodes = languageCodes
+        self.mode = mode
+        self.customVocabulary = customVocabulary
+        self.wordTimestamp = wordTimestamp
+        self.diarization = diarization
+    }
 }
 
 /// `types.ProactivityConfig`.
 public struct ProactivityConfig: Codable, Sendable, Hashable {
-    /// Let the model decide not to answer input that is not meant for it.
+    /// Let the model decide not to answer input that is not meant for it (always on for `gemini-3.8-live`).
     public var proactiveAudio: Bool?
-    public init(proactiveAudio: Bool? = nil) { self.proactiveAudio = proactiveAudio }
+    /// Let the model speak up about what it sees in the video input.
+    public var proactiveVideo: Bool?
+
+    /// Proactivity options.
+    public init(proactiveAudio: Bool? = nil, proactiveVideo: Bool? = nil) {
+        self.proactiveAudio = proactiveAudio
+        self.proactiveVideo = proactiveVideo
+    }
+}
+
+/// How the conversation history is seeded (`types.HistoryConfig`).
+public struct HistoryConfig: Codable, Sendable, Hashable {
+    /// The client sends earlier turns as `clientContent` right after setup (with `turnComplete: false`),
+    /// before any realtime input; the model then does not answer them.
+    public var initialHistoryInClientContent: Bool?
+
+    /// History options.
+    public init(initialHistoryInClientContent: Bool? = nil) {
+        self.initialHistoryInClientContent = initialHistoryInClientContent
+    }
 }
 
 /// How a Live session is set up (`types.LiveConnectConfig`), the argument of ``AsyncLive/connect(model:config:)``.
@@ -233,7 +314,10 @@ public struct LiveConnectConfig: Sendable, Hashable {
     public var inputAudioTranscription: AudioTranscriptionConfig?
     public var outputAudioTranscription: AudioTranscriptionConfig?
     public var proactivity: ProactivityConfig?
+    /// How the conversation history is seeded.
+    public var historyConfig: HistoryConfig?
 
+    /// A configuration with the given fields; `thinkingConfig` stays unset unless given (3.8 Live refuses it).
     public init(systemInstruction: Content? = nil, generationConfig: GenerationConfig? = nil, tools: [Tool]? = nil,
                 speechConfig: SpeechConfig? = nil, responseModalities: [Modality]? = nil,
                 temperature: Double? = nil, topP: Double? = nil, topK: Double? = nil, maxOutputTokens: Int? = nil,
@@ -242,7 +326,9 @@ public struct LiveConnectConfig: Sendable, Hashable {
                 sessionResumption: SessionResumptionConfig? = nil,
                 contextWindowCompression: ContextWindowCompressionConfig? = nil,
                 inputAudioTranscription: AudioTranscriptionConfig? = nil,
-                outputAudioTranscription: AudioTranscriptionConfig? = nil, proactivity: ProactivityConfig? = nil) {
+                outputAudioTranscription: AudioTranscriptionConfig? = nil, proactivity: ProactivityConfig? = nil,
+                historyConfig: HistoryConfig? = nil) {
+        self.historyConfig = historyConfig
         self.systemInstruction = systemInstruction
         self.generationConfig = generationConfig
         self.tools = tools

@@ -47,16 +47,23 @@ public struct FunctionDeclaration: Codable, Sendable, Hashable {
     public var parameters: Schema?
     /// The arguments as plain JSON Schema, the alternative to ``parameters``.
     public var parametersJsonSchema: JSONValue?
+    /// The result as an OpenAPI-subset ``Schema``.
     public var response: Schema?
+    /// The result as plain JSON Schema, the alternative to ``response``.
+    public var responseJsonSchema: JSONValue?
+    /// Blocking (the default on synchronous models) or not; see ``LiveModelCapabilities``.
     public var behavior: Behavior?
 
+    /// A declaration with the given fields.
     public init(name: String, description: String? = nil, parameters: Schema? = nil,
-                parametersJsonSchema: JSONValue? = nil, response: Schema? = nil, behavior: Behavior? = nil) {
+                parametersJsonSchema: JSONValue? = nil, response: Schema? = nil, behavior: Behavior? = nil,
+                responseJsonSchema: JSONValue? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
         self.parametersJsonSchema = parametersJsonSchema
         self.response = response
+        self.responseJsonSchema = responseJsonSchema
         self.behavior = behavior
     }
 }
@@ -102,6 +109,15 @@ public struct Schema: Codable, Sendable, Hashable {
     public var anyOf: [Schema]?
     public var `default`: JSONValue?
     public var example: JSONValue?
+    /// Limits on the number of properties of an `OBJECT`.
+    public var minProperties: Int64?
+    public var maxProperties: Int64?
+    /// Whether an `OBJECT` may have properties not listed (`true`/`false`), or a schema they must follow.
+    public var additionalProperties: JSONValue?
+    /// Named schemas for ``ref`` to point at, only at the root (`$defs` on the wire).
+    public var defs: [String: Schema]?
+    /// A reference to one of the root's ``defs``, as `#/$defs/Name` (`$ref` on the wire).
+    public var ref: String?
     // `items` is a Schema inside a Schema: kept in an array so the struct has a finite size.
     private var itemsStorage: [Schema]?
 
@@ -117,7 +133,8 @@ public struct Schema: Codable, Sendable, Hashable {
                 propertyOrdering: [String]? = nil, minimum: Double? = nil, maximum: Double? = nil,
                 minItems: Int64? = nil, maxItems: Int64? = nil, minLength: Int64? = nil, maxLength: Int64? = nil,
                 pattern: String? = nil, anyOf: [Schema]? = nil, default defaultValue: JSONValue? = nil,
-                example: JSONValue? = nil) {
+                example: JSONValue? = nil, minProperties: Int64? = nil, maxProperties: Int64? = nil,
+                additionalProperties: JSONValue? = nil, defs: [String: Schema]? = nil, ref: String? = nil) {
         self.type = type
         self.format = format
         self.title = title
@@ -138,13 +155,23 @@ public struct Schema: Codable, Sendable, Hashable {
         self.default = defaultValue
         self.example = example
         self.items = items
+        self.minProperties = minProperties
+        self.maxProperties = maxProperties
+        self.additionalProperties = additionalProperties
+        self.defs = defs
+        self.ref = ref
     }
 
     private enum CodingKeys: String, CodingKey {
         case type, format, title, description, nullable, `enum`, items, properties, required, propertyOrdering
         case minimum, maximum, minItems, maxItems, minLength, maxLength, pattern, anyOf, `default`, example
+        case minProperties, maxProperties, additionalProperties
+        case defs = "$defs", ref = "$ref"
+        // The SDK's own spelling of the two, accepted when decoding.
+        case plainDefs = "defs", plainRef = "ref"
     }
 
+    /// Reads `$defs`/`$ref` (or the SDK's `defs`/`ref`); the int64 limits also as strings, as proto3 JSON.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decodeIfPresent(SchemaType.self, forKey: .type)
@@ -158,10 +185,16 @@ public struct Schema: Codable, Sendable, Hashable {
         propertyOrdering = try c.decodeIfPresent([String].self, forKey: .propertyOrdering)
         minimum = try c.decodeIfPresent(Double.self, forKey: .minimum)
         maximum = try c.decodeIfPresent(Double.self, forKey: .maximum)
-        minItems = try c.decodeIfPresent(LenientInt64.self, forKey: .minItems)?.value
-        maxItems = try c.decodeIfPresent(LenientInt64.self, forKey: .maxItems)?.value
-        minLength = try c.decodeIfPresent(LenientInt64.self, forKey: .minLength)?.value
-        maxLength = try c.decodeIfPresent(LenientInt64.self, forKey: .maxLength)?.value
+        minItems = c.lenientInt64(.minItems)
+        maxItems = c.lenientInt64(.maxItems)
+        minLength = c.lenientInt64(.minLength)
+        maxLength = c.lenientInt64(.maxLength)
+        minProperties = c.lenientInt64(.minProperties)
+        maxProperties = c.lenientInt64(.maxProperties)
+        additionalProperties = c.rawValue(.additionalProperties)
+        defs = try c.decodeIfPresent([String: Schema].self, forKey: .defs)
+            ?? c.decodeIfPresent([String: Schema].self, forKey: .plainDefs)
+        ref = try c.decodeIfPresent(String.self, forKey: .ref) ?? c.decodeIfPresent(String.self, forKey: .plainRef)
         pattern = try c.decodeIfPresent(String.self, forKey: .pattern)
         anyOf = try c.decodeIfPresent([Schema].self, forKey: .anyOf)
         self.default = try c.decodeIfPresent(JSONValue.self, forKey: .default)
@@ -169,6 +202,7 @@ public struct Schema: Codable, Sendable, Hashable {
         items = try c.decodeIfPresent(Schema.self, forKey: .items)
     }
 
+    /// Writes `$defs`/`$ref`, the wire's names.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(type, forKey: .type)
@@ -191,5 +225,10 @@ public struct Schema: Codable, Sendable, Hashable {
         try c.encodeIfPresent(anyOf, forKey: .anyOf)
         try c.encodeIfPresent(self.default, forKey: .default)
         try c.encodeIfPresent(example, forKey: .example)
+        try c.encodeIfPresent(minProperties, forKey: .minProperties)
+        try c.encodeIfPresent(maxProperties, forKey: .maxProperties)
+        try c.encodeIfPresent(additionalProperties, forKey: .additionalProperties)
+        try c.encodeIfPresent(defs, forKey: .defs)
+        try c.encodeIfPresent(ref, forKey: .ref)
     }
 }
