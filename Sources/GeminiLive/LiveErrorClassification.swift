@@ -87,9 +87,8 @@ public enum LiveErrorClassification {
         // 1012 restart) is the server's side: reconnect.
         Rule(.retry, kinds: [.closedByServer]),
         Rule(.retry, kinds: [.handshakeRejected, .serverError], httpStatuses: retryableHTTPStatuses),
-        Rule(.retry, kinds: [.serverError], phrases: ["unavailable", "internal", "deadline_exceeded", "aborted"]),
         Rule(.permanent, kinds: [.serverError, .handshakeRejected], httpStatuses: Set(400...499)),
-        // An error object with no code or status says nothing either way: retry, with backoff.
+        // An error object with no code (UNAVAILABLE, INTERNAL, or nothing at all): retry, with backoff.
         Rule(.retry, kinds: [.serverError]),
         // Drops and timeouts; a malformed message is a glitch of that connection, the next starts clean.
         Rule(.retry, kinds: [.connectionLost, .timeout, .connectFailed, .messageTooBig, .protocolViolation]),
