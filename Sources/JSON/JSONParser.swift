@@ -267,20 +267,32 @@ private struct Reader {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         let open = index
-        index += 1  // the opening quote
-        let start = index
-        // Fast path: no escapes, the bytes are the string.
-        while index < bytes.count {
-            let byte = bytes[index]
+        let start = index + 1  // after the opening quote
+        // Fast path: no escapes, the bytes are the string. One pass finds the end and whether any byte is
+        // non-ASCII (only then is UTF-8 validated).
+        var position = start
+        var nonASCII: UInt8 = 0
+        let count = bytes.count
+        while position < count {
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = try validated(start..<index, stringStart: open)
-                index += 1
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                index = position + 1
+                if nonASCII & 0x80 == 0 { return String(decoding: slice, as: UTF8.self) }
+                guard let text = String(validating: slice, as: UTF8.self) else {
+                    throw JSONParseError("invalid UTF-8 in a string", offset: open)
+                }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw controlCharacter(byte) }
-            index += 1
+            if byte < 0x20 {
+                index = position
+                throw controlCharacter(byte)
+            }
+            nonASCII |= byte
+            position += 1
         }
+        index = position
         guard index < bytes.count else { throw JSONParseError("unterminated string", offset: open) }
         // Escapes: collect the bytes, decoding each escape.
         var output: [UInt8] = []
@@ -305,16 +317,6 @@ private struct Reader {
             }
         }
         throw JSONParseError("unterminated string", offset: open)
-    }
-
-    private func validated(_ range: Range<Int>, stringStart: Int) throws(JSONParseError) -> String {
-        let slice = UnsafeBufferPointer(rebasing: bytes[range])
-        // ASCII needs no validation (most keys and all base64).
-        if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw JSONParseError("invalid UTF-8 in a string", offset: stringStart)
-        }
-        return text
     }
 
     private mutating func parseEscape(into output: inout [UInt8]) throws(JSONParseError) {
