@@ -156,6 +156,46 @@ struct ChatCLITests {
         #expect(!(errors + output.joined()).contains("a-wrong-key-123"))
     }
 
+    /// Starts Tests/Peers/live_peer.py, an independent Live API server, and returns it with its URL.
+    private func pythonPeer() async throws -> (PeerProcess, String) {
+        let peer = try PeerProcess(PackagePaths.python, [PackagePaths.root.appendingPathComponent("Tests/Peers/live_peer.py").path, "--port", "0"])
+        let line = try await peer.waitForLine { $0.hasPrefix("PORT ") }
+        return (peer, "ws://127.0.0.1:\(line.dropFirst(5))/ws/live")
+    }
+
+    @Test("against an independent peer: the default model's transcript, the audio, odd usage counts")
+    func independentPeer() async throws {
+        let (peer, url) = try await pythonPeer()
+        defer { peer.terminate() }
+        let directory = try PackagePaths.temporaryDirectory("chat-peer")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wav = directory.appendingPathComponent("peer.wav").path
+        let (status, output, errors) = try await run(["chat", "--endpoint", url, "--audio-out", wav, "Hello"])
+        #expect(status == 0, "\(errors)")
+        #expect(output.first == "Hello from Python.")
+        #expect(output.contains("wrote \(wav): 0.50 s of 24 kHz audio"))
+        #expect(output.contains("usage: prompt 7 tokens, response 3, total 10"))
+        let setup = try await peer.waitForLine { $0.hasPrefix("SETUP ") }
+        #expect(setup.contains(#""model": "models/gemini-3.8-live""#))
+        #expect(setup.contains(#""responseModalities": ["AUDIO"]"#))
+    }
+
+    @Test("against an independent peer: interaction status and an in-band quota error")
+    func independentPeerScenarios() async throws {
+        let (peer, url) = try await pythonPeer()
+        defer { peer.terminate() }
+        let (status, output, errors) = try await run(["chat", "--endpoint", url + "?scenario=interaction", "Hello"])
+        #expect(status == 0, "\(errors)")
+        #expect(output.first == "Hello from Python. Still here.")
+        let (failed, _, failure) = try await run(["chat", "--endpoint", url + "?scenario=error", "Hello"])
+        #expect(failed != 0)
+        #expect(failure.contains("429 (RESOURCE_EXHAUSTED): You exceeded your current quota"))
+        #expect(failure.contains("quota or credits are used up"))
+        let (silent, _, silentErrors) = try await run(["chat", "--endpoint", url + "?scenario=silent", "--timeout", "1", "Hello"])
+        #expect(silent != 0)
+        #expect(silentErrors.contains("no complete reply within 1 s"))
+    }
+
     @Test("no key and no endpoint: says how to get a key or use the simulator")
     func noKey() async throws {
         let (status, _, errors) = try await run(["chat", "Hi"], environment: ["GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""])

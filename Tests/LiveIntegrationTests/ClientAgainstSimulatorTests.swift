@@ -15,7 +15,7 @@ struct ClientAgainstSimulatorTests {
         let service = try await SimulatedService.start()
         defer { Task { await service.simulator.shutdown() } }
         let session = try await service.client.live.connect(
-            model: "gemini-3.8-live",
+            model: "gemini-live-2.5-flash-preview",
             config: LiveConnectConfig(systemInstruction: "Be brief.", responseModalities: [.text], temperature: 0.5))
         #expect(session.sessionId?.hasPrefix("sim-session-") == true)
         try await session.sendClientContent(turns: [.user("Hello there")], turnComplete: true)
@@ -46,7 +46,7 @@ struct ClientAgainstSimulatorTests {
         var config = LiveConnectConfig(responseModalities: [.audio])
         config.speechConfig = .voice("Aoede")
         config.outputAudioTranscription = AudioTranscriptionConfig()
-        let session = try await service.client.live.connect(model: "gemini-3.8-live", config: config)
+        let session = try await service.client.live.connect(model: "gemini-live-2.5-flash-preview", config: config)
         try await session.sendClientContent(turns: [.user("Tell me something")])
         let messages = try await SimulatedService.collect(session) { $0.isTurnComplete }
         var audio = Data()
