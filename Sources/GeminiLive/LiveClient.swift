@@ -179,6 +179,7 @@ public struct AsyncLive: Sendable {
             url: endpoint, headers: try await client.headers(), caFile: client.caFile,
             connectTimeout: client.options.connectTimeout, maxMessageSize: client.options.maxMessageSize,
             userAgent: client.options.userAgent)
+        client.warnAboutKnownRefusals(model: normalizedModel, config: setupConfig)
         client.logger.debug("connecting to \(redactedURL(endpoint)) for \(normalizedModel)")
         let transport = try await client.connector.connect(request, logger: client.logger)
         return try await LiveSession.open(transport: transport, setup: setup, client: client)
@@ -256,6 +257,25 @@ extension LiveClient {
             return "publishers/\(id[..<slash])/models/\(id[id.index(after: slash)...])"
         }
         return "publishers/google/models/" + id
+    }
+
+    /// Warns (the server has the last word) about what the model table says will be refused.
+    func warnAboutKnownRefusals(model: String, config: LiveConnectConfig) {
+        if case .geminiAPI = backend, apiVersion == "v1" {
+            logger.warning("the Gemini API does not serve the Live API on v1 (the SDK's own tests say so): use v1beta")
+        }
+        let capabilities = LiveModels.capabilities(for: model)
+        guard capabilities.isKnown else { return }
+        let generation = config.mergedGenerationConfig()
+        if generation?.thinkingConfig != nil, !capabilities.acceptsThinkingConfig {
+            logger.warning("\(capabilities.id) does not take thinkingConfig; the server may refuse the setup: leave it unset")
+        }
+        if generation?.responseModalities?.contains(.text) == true, capabilities.refusesTextOutput {
+            logger.warning("\(capabilities.id) answers only in audio; ask for AUDIO with outputAudioTranscription, or use \(LiveModels.textCapableModel)")
+        }
+        if case .shutDown(let date) = capabilities.lifecycle {
+            logger.warning("\(capabilities.id) was shut down on \(date); use \(LiveModels.defaultModel)")
+        }
     }
 
     /// What the SDK refuses before connecting.

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import GeminiLive
+import Log
 import Testing
 
 /// The model table against the Live models the documentation listed on 2026-12-04 (PROTOCOL.md §0).
@@ -53,5 +54,29 @@ struct ModelCapabilitiesTests {
         #expect(!model.acceptsThinkingConfig && !model.reportsInteractionStatus)
         #expect(!model.refusesTextOutput)
         #expect(LiveModels.capabilities(for: "gemini-4-flash-native-audio-preview").refusesTextOutput)
+    }
+
+    @Test("connect warns about what the table says the server will refuse, and still connects")
+    func warnings() async throws {
+        let handler = InMemoryLogHandler()
+        let transport = InMemoryTransport()
+        transport.onSend { _ in transport.push(#"{"setupComplete":{}}"#) }
+        let logger = Logger(label: "live", level: .warning, handler: handler)
+        let client = LiveClient(apiKey: "k", apiVersion: "v1", connector: transport, logger: logger)
+        let session = try await client.live.connect(
+            model: "gemini-3.8-live",
+            config: LiveConnectConfig(responseModalities: [.text], thinkingConfig: ThinkingConfig(thinkingLevel: .low)))
+        await session.close()
+        #expect(handler.text.contains("does not serve the Live API on v1"))
+        #expect(handler.text.contains("gemini-3.8-live does not take thinkingConfig"))
+        #expect(handler.text.contains("gemini-3.8-live answers only in audio"))
+        let quiet = InMemoryLogHandler()
+        let second = InMemoryTransport()
+        second.onSend { _ in second.push(#"{"setupComplete":{}}"#) }
+        let fine = LiveClient(apiKey: "k", connector: second, logger: Logger(label: "live", level: .warning, handler: quiet))
+        let other = try await fine.live.connect(model: "gemini-3.1-flash-live-preview",
+                                                config: LiveConnectConfig(responseModalities: [.text], thinkingConfig: ThinkingConfig(thinkingLevel: .low)))
+        await other.close()
+        #expect(quiet.entries.isEmpty)
     }
 }
