@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "livevoiced-bench",
             dependencies: [
-                "GeminiLive", "CurlWebSocket", "AudioFrontEnd", "SpeexDSP", "CSpeexDSP", "RingBuffer", "Log", "JSON",
+                "GeminiLive", "CurlWebSocket", "AudioFrontEnd", "SpeexDSP", "CSpeexDSP", "RingBuffer", "Log", "JSON", "Threads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

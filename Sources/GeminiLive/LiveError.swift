@@ -59,12 +59,13 @@ public struct LiveError: Error, Sendable, CustomStringConvertible {
 
     /// What went wrong, as a category.
     public var kind: Kind
-    /// What happened and, where there is one, what to do about it. Text from the server in it has its
-    /// control characters escaped.
+    /// What happened and, where there is one, what to do about it: one line, with the control characters of
+    /// any text from outside (a close reason, a server message) escaped when the error was made.
     public var message: String
     /// The WebSocket close code (1000-4999) when the connection was closed.
     public var closeCode: Int?
-    /// The close reason the server sent (at most 123 bytes, so long server messages arrive cut), as sent.
+    /// The close reason the server sent (at most 123 bytes, so long server messages arrive cut), as sent:
+    /// escape it (``Swift/String/escapingControlCharacters(keepingLineBreaks:)``) before printing it.
     public var closeReason: String?
     /// The HTTP status when the upgrade was refused, or the `code` of an in-band error object (HTTP-style: 429).
     public var httpStatus: Int?
@@ -78,7 +79,7 @@ public struct LiveError: Error, Sendable, CustomStringConvertible {
     public init(_ kind: Kind, _ message: String, closeCode: Int? = nil, closeReason: String? = nil,
                 httpStatus: Int? = nil, offendingMessage: String? = nil, serverStatus: String? = nil) {
         self.kind = kind
-        self.message = message
+        self.message = message.escapingControlCharacters()
         self.closeCode = closeCode
         self.closeReason = closeReason
         self.httpStatus = httpStatus

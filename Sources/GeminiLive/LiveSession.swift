@@ -201,7 +201,7 @@ public final class LiveSession: Sendable {
     /// a lock that is never contended in that use serialises concurrent callers.
     public func sendAudio(pcm: UnsafeRawBufferPointer) throws(LiveError) {
         try checkSendable()
-        try audio.withLock { (state: inout AudioSendBuffer) throws(LiveError) in
+        try audio.withLock { state throws(LiveError) in
             state.encoder.encode(pcm, into: &state.bytes)
             try sendBuffer(state.bytes)
         }
@@ -210,7 +210,7 @@ public final class LiveSession: Sendable {
     /// ``sendAudio(pcm:)`` with another encoder (another sample rate); the session's buffer is reused.
     public func sendAudio(pcm: UnsafeRawBufferPointer, encoder: RealtimeAudioEncoder) throws(LiveError) {
         try checkSendable()
-        try audio.withLock { (state: inout AudioSendBuffer) throws(LiveError) in
+        try audio.withLock { state throws(LiveError) in
             encoder.encode(pcm, into: &state.bytes)
             try sendBuffer(state.bytes)
         }
