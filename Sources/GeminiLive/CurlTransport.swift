@@ -13,12 +13,14 @@ public struct CurlTransportConnector: LiveTransportConnector {
     /// Most received messages held for a slow reader before the socket is left unread.
     public var inboundQueueLimit: Int
 
+    /// A value with the given fields.
     public init(pingInterval: Duration? = .seconds(20), outboundQueueLimit: Int = 512, inboundQueueLimit: Int = 64) {
         self.pingInterval = pingInterval
         self.outboundQueueLimit = outboundQueueLimit
         self.inboundQueueLimit = inboundQueueLimit
     }
 
+    /// Opens a connection for `request`.
     public func connect(_ request: LiveTransportRequest, logger: Logger) async throws(LiveError) -> any LiveTransport {
         var options = WebSocketOptions()
         options.headers = request.headers.map { "\($0.name): \($0.value)" }

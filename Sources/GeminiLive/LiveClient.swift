@@ -121,6 +121,7 @@ extension LiveClient.Backend: CustomStringConvertible, CustomDebugStringConverti
         }
     }
 
+    /// The text form.
     public var debugDescription: String { description }
 
     /// `dump()` and debuggers see the redacted description only.

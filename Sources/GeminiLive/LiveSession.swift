@@ -190,6 +190,7 @@ public final class LiveSession: Sendable {
 
     /// The speech markers of push-to-talk.
     public func sendActivityStart() async throws(LiveError) { try await sendRealtimeInput(activityStart: EmptyObject()) }
+    /// `realtimeInput.activityEnd`: the user stopped speaking (push-to-talk).
     public func sendActivityEnd() async throws(LiveError) { try await sendRealtimeInput(activityEnd: EmptyObject()) }
 
     /// The fast path for microphone audio: 16 kHz 16-bit little-endian mono PCM sent as `realtimeInput.audio`
@@ -400,15 +401,19 @@ public final class LiveSession: Sendable {
 
 /// The messages of a session as an `AsyncSequence` (see ``LiveSession/receive()``).
 public struct LiveServerMessages: AsyncSequence, Sendable {
+    /// Server messages.
     public typealias Element = LiveServerMessage
     let session: LiveSession
 
+    /// Reads the session's messages one by one.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let session: LiveSession
+        /// The next message; nil after a local close.
         public mutating func next() async throws -> LiveServerMessage? {
             try await session.nextMessage()
         }
     }
 
+    /// An iterator over the session's messages.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(session: session) }
 }

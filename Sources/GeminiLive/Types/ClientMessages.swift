@@ -5,15 +5,25 @@
 public struct LiveClientSetup: Codable, Sendable, Hashable {
     /// `models/{id}` (Gemini API) or `projects/{p}/locations/{l}/publishers/google/models/{id}` (Vertex AI).
     public var model: String
+    /// Sampling and output parameters.
     public var generationConfig: GenerationConfig?
+    /// The system instruction.
     public var systemInstruction: Content?
+    /// Functions and built-in tools the model may use.
     public var tools: [Tool]?
+    /// Voice activity detection and turn handling for realtime input.
     public var realtimeInputConfig: RealtimeInputConfig?
+    /// Session resumption: `{}` to receive handles, a handle to resume.
     public var sessionResumption: SessionResumptionConfig?
+    /// Compression of the context so sessions can outlive its limit.
     public var contextWindowCompression: ContextWindowCompressionConfig?
+    /// Set (`{}`) to receive transcriptions of the user's speech.
     public var inputAudioTranscription: AudioTranscriptionConfig?
+    /// Set (`{}`) to receive transcriptions of the model's speech.
     public var outputAudioTranscription: AudioTranscriptionConfig?
+    /// Proactive audio and video.
     public var proactivity: ProactivityConfig?
+    /// How the conversation history is seeded.
     public var historyConfig: HistoryConfig?
 
     /// The setup for `model` (already normalised) from `config`.
@@ -34,10 +44,12 @@ public struct LiveClientSetup: Codable, Sendable, Hashable {
 
 /// Turn-based content appended to the conversation (`clientContent`).
 public struct LiveClientContent: Codable, Sendable, Hashable {
+    /// The turns to add, in order.
     public var turns: [Content]?
     /// True: the model starts generating. False: the content is buffered for a later turn.
     public var turnComplete: Bool
 
+    /// A value with the given fields.
     public init(turns: [Content]? = nil, turnComplete: Bool) {
         self.turns = turns
         self.turnComplete = turnComplete
@@ -45,6 +57,7 @@ public struct LiveClientContent: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey { case turns, turnComplete }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         turns = try container.decodeIfPresent([Content].self, forKey: .turns)
@@ -58,8 +71,11 @@ public struct LiveClientContent: Codable, Sendable, Hashable {
 public struct LiveClientRealtimeInput: Codable, Sendable, Hashable {
     /// Deprecated form of media input (a list of blobs).
     public var mediaChunks: [Blob]?
+    /// Microphone audio (`audio/*`).
     public var audio: Blob?
+    /// A video frame (`image/*`).
     public var video: Blob?
+    /// Text.
     public var text: String?
     /// Start of user speech, only when automatic activity detection is disabled.
     public var activityStart: EmptyObject?
@@ -68,6 +84,7 @@ public struct LiveClientRealtimeInput: Codable, Sendable, Hashable {
     /// The audio stream paused or ended (flushes the server's activity detector).
     public var audioStreamEnd: Bool?
 
+    /// A value with the given fields.
     public init(mediaChunks: [Blob]? = nil, audio: Blob? = nil, video: Blob? = nil, text: String? = nil,
                 activityStart: EmptyObject? = nil, activityEnd: EmptyObject? = nil, audioStreamEnd: Bool? = nil) {
         self.mediaChunks = mediaChunks
@@ -88,12 +105,15 @@ public struct LiveClientRealtimeInput: Codable, Sendable, Hashable {
 
 /// Results of function calls (`toolResponse`).
 public struct LiveClientToolResponse: Codable, Sendable, Hashable {
+    /// The results, each echoing its call's `id`.
     public var functionResponses: [FunctionResponse]
 
+    /// A value with the given fields.
     public init(functionResponses: [FunctionResponse]) { self.functionResponses = functionResponses }
 
     private enum CodingKeys: String, CodingKey { case functionResponses }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         functionResponses = try container.decodeIfPresent([FunctionResponse].self, forKey: .functionResponses) ?? []
@@ -149,6 +169,7 @@ public enum LiveClientMessage: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey { case setup, clientContent, realtimeInput, toolResponse, contextUpdate }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let value = try container.decodeIfPresent(LiveClientSetup.self, forKey: .setup) {
@@ -166,6 +187,7 @@ public enum LiveClientMessage: Codable, Sendable, Hashable {
         }
     }
 
+    /// Encodes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {

@@ -5,8 +5,11 @@
 public struct Modality: ProtoEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// `TEXT`.
     public static let text: Modality = "TEXT"
+    /// `AUDIO`.
     public static let audio: Modality = "AUDIO"
+    /// `IMAGE`.
     public static let image: Modality = "IMAGE"
 }
 
@@ -14,17 +17,22 @@ public struct Modality: ProtoEnum {
 public struct MediaResolution: ProtoEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// `MEDIA_RESOLUTION_LOW`.
     public static let low: MediaResolution = "MEDIA_RESOLUTION_LOW"
+    /// `MEDIA_RESOLUTION_MEDIUM`.
     public static let medium: MediaResolution = "MEDIA_RESOLUTION_MEDIUM"
+    /// `MEDIA_RESOLUTION_HIGH`.
     public static let high: MediaResolution = "MEDIA_RESOLUTION_HIGH"
 }
 
 /// The model's voice (`types.SpeechConfig`).
 public struct SpeechConfig: Codable, Sendable, Hashable {
+    /// Which voice.
     public var voiceConfig: VoiceConfig?
     /// BCP-47 code such as `en-US`.
     public var languageCode: String?
 
+    /// A value with the given fields.
     public init(voiceConfig: VoiceConfig? = nil, languageCode: String? = nil) {
         self.voiceConfig = voiceConfig
         self.languageCode = languageCode
@@ -39,13 +47,17 @@ public struct SpeechConfig: Codable, Sendable, Hashable {
 
 /// `types.VoiceConfig`.
 public struct VoiceConfig: Codable, Sendable, Hashable {
+    /// A prebuilt voice by name.
     public var prebuiltVoiceConfig: PrebuiltVoiceConfig?
+    /// A value with the given fields.
     public init(prebuiltVoiceConfig: PrebuiltVoiceConfig? = nil) { self.prebuiltVoiceConfig = prebuiltVoiceConfig }
 }
 
 /// `types.PrebuiltVoiceConfig`.
 public struct PrebuiltVoiceConfig: Codable, Sendable, Hashable {
+    /// The prebuilt voice (`Aoede`, `Kore`, ...).
     public var voiceName: String?
+    /// A value with the given fields.
     public init(voiceName: String? = nil) { self.voiceName = voiceName }
 }
 
@@ -87,20 +99,34 @@ public struct ThinkingConfig: Codable, Sendable, Hashable {
 
 /// Sampling and output parameters (`types.GenerationConfig`); sent as `setup.generationConfig`.
 public struct GenerationConfig: Codable, Sendable, Hashable {
+    /// Sampling temperature: higher is more varied.
     public var temperature: Double?
+    /// Nucleus sampling: the cumulative probability of the tokens considered.
     public var topP: Double?
+    /// Top-k sampling: how many of the likeliest tokens are considered.
     public var topK: Double?
+    /// Replies to generate (the Live API makes one).
     public var candidateCount: Int?
+    /// Most tokens in one reply.
     public var maxOutputTokens: Int?
+    /// Seed for reproducible sampling.
     public var seed: Int?
+    /// Penalty for tokens already present.
     public var presencePenalty: Double?
+    /// Penalty growing with how often a token was used.
     public var frequencyPenalty: Double?
+    /// What the model answers with: `[.audio]` or `[.text]` (one only).
     public var responseModalities: [Modality]?
+    /// The voice of spoken replies.
     public var speechConfig: SpeechConfig?
+    /// Resolution of image and video input.
     public var mediaResolution: MediaResolution?
+    /// Let the model adapt its tone to the user's (native-audio models).
     public var enableAffectiveDialog: Bool?
+    /// Thinking options; leave unset unless the model takes them (see ``LiveModelCapabilities/acceptsThinkingConfig``).
     public var thinkingConfig: ThinkingConfig?
 
+    /// A value with the given fields.
     public init(temperature: Double? = nil, topP: Double? = nil, topK: Double? = nil, candidateCount: Int? = nil,
                 maxOutputTokens: Int? = nil, seed: Int? = nil, presencePenalty: Double? = nil,
                 frequencyPenalty: Double? = nil, responseModalities: [Modality]? = nil,
@@ -133,6 +159,7 @@ public struct RealtimeInputConfig: Codable, Sendable, Hashable {
         public init(rawValue: String) { self.rawValue = rawValue }
         /// The default: speech interrupts the model (barge-in).
         public static let startOfActivityInterrupts: ActivityHandling = "START_OF_ACTIVITY_INTERRUPTS"
+        /// `NO_INTERRUPTION`.
         public static let noInterruption: ActivityHandling = "NO_INTERRUPTION"
     }
 
@@ -148,10 +175,14 @@ public struct RealtimeInputConfig: Codable, Sendable, Hashable {
         public static let audioActivityAndAllVideo: TurnCoverage = "TURN_INCLUDES_AUDIO_ACTIVITY_AND_ALL_VIDEO"
     }
 
+    /// The server's voice activity detector.
     public var automaticActivityDetection: AutomaticActivityDetection?
+    /// What user activity does to a reply in progress.
     public var activityHandling: ActivityHandling?
+    /// Which input counts toward the user's turn.
     public var turnCoverage: TurnCoverage?
 
+    /// A value with the given fields.
     public init(automaticActivityDetection: AutomaticActivityDetection? = nil,
                 activityHandling: ActivityHandling? = nil, turnCoverage: TurnCoverage? = nil) {
         self.automaticActivityDetection = automaticActivityDetection
@@ -166,7 +197,9 @@ public struct AutomaticActivityDetection: Codable, Sendable, Hashable {
     public struct StartSensitivity: ProtoEnum {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// `START_SENSITIVITY_HIGH`.
         public static let high: StartSensitivity = "START_SENSITIVITY_HIGH"
+        /// `START_SENSITIVITY_LOW`.
         public static let low: StartSensitivity = "START_SENSITIVITY_LOW"
     }
 
@@ -174,17 +207,24 @@ public struct AutomaticActivityDetection: Codable, Sendable, Hashable {
     public struct EndSensitivity: ProtoEnum {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// `END_SENSITIVITY_HIGH`.
         public static let high: EndSensitivity = "END_SENSITIVITY_HIGH"
+        /// `END_SENSITIVITY_LOW`.
         public static let low: EndSensitivity = "END_SENSITIVITY_LOW"
     }
 
     /// When true the client marks speech with `activityStart`/`activityEnd` itself (push-to-talk).
     public var disabled: Bool?
+    /// How readily speech is detected as starting.
     public var startOfSpeechSensitivity: StartSensitivity?
+    /// How readily speech is detected as ending.
     public var endOfSpeechSensitivity: EndSensitivity?
+    /// Audio (ms) kept from before detected speech.
     public var prefixPaddingMs: Int?
+    /// Silence (ms) that ends the user's turn.
     public var silenceDurationMs: Int?
 
+    /// A value with the given fields.
     public init(disabled: Bool? = nil, startOfSpeechSensitivity: StartSensitivity? = nil,
                 endOfSpeechSensitivity: EndSensitivity? = nil, prefixPaddingMs: Int? = nil,
                 silenceDurationMs: Int? = nil) {
@@ -198,6 +238,7 @@ public struct AutomaticActivityDetection: Codable, Sendable, Hashable {
 
 /// Session resumption (`types.SessionResumptionConfig`): `{}` enables it; a `handle` resumes a session.
 public struct SessionResumptionConfig: Codable, Sendable, Hashable {
+    /// A handle from ``LiveServerSessionResumptionUpdate/newHandle`` to resume that session.
     public var handle: String?
     /// Ask the server to report `lastConsumedClientMessageIndex` so the client can resend what was lost.
     /// Vertex AI only: the Gemini API (and the SDK) refuse it, and so does ``AsyncLive/connect(model:config:)``.
@@ -212,9 +253,12 @@ public struct SessionResumptionConfig: Codable, Sendable, Hashable {
 
 /// Context window compression (`types.ContextWindowCompressionConfig`), so sessions outlive the context limit.
 public struct ContextWindowCompressionConfig: Codable, Sendable, Hashable {
+    /// Context size (tokens) at which compression starts.
     public var triggerTokens: Int?
+    /// Compression by dropping the oldest turns.
     public var slidingWindow: SlidingWindow?
 
+    /// A value with the given fields.
     public init(triggerTokens: Int? = nil, slidingWindow: SlidingWindow? = nil) {
         self.triggerTokens = triggerTokens
         self.slidingWindow = slidingWindow
@@ -223,7 +267,9 @@ public struct ContextWindowCompressionConfig: Codable, Sendable, Hashable {
 
 /// `types.SlidingWindow`.
 public struct SlidingWindow: Codable, Sendable, Hashable {
+    /// Context size (tokens) compression shrinks to.
     public var targetTokens: Int?
+    /// A value with the given fields.
     public init(targetTokens: Int? = nil) { self.targetTokens = targetTokens }
 }
 
@@ -296,23 +342,41 @@ public struct LiveConnectConfig: Sendable, Hashable {
     /// A system instruction. A string literal (or `Content(text)`) becomes
     /// `{"parts":[{"text":…}],"role":"user"}`, as the SDK sends a plain-string instruction.
     public var systemInstruction: Content?
+    /// Sampling and output parameters.
     public var generationConfig: GenerationConfig?
+    /// Functions and built-in tools the model may use.
     public var tools: [Tool]?
+    /// The voice of spoken replies.
     public var speechConfig: SpeechConfig?
+    /// What the model answers with: `[.audio]` or `[.text]` (one only).
     public var responseModalities: [Modality]?
+    /// Sampling temperature: higher is more varied.
     public var temperature: Double?
+    /// Nucleus sampling: the cumulative probability of the tokens considered.
     public var topP: Double?
+    /// Top-k sampling: how many of the likeliest tokens are considered.
     public var topK: Double?
+    /// Most tokens in one reply.
     public var maxOutputTokens: Int?
+    /// Seed for reproducible sampling.
     public var seed: Int?
+    /// Resolution of image and video input.
     public var mediaResolution: MediaResolution?
+    /// Let the model adapt its tone to the user's (native-audio models).
     public var enableAffectiveDialog: Bool?
+    /// Thinking options; leave unset unless the model takes them (see ``LiveModelCapabilities/acceptsThinkingConfig``).
     public var thinkingConfig: ThinkingConfig?
+    /// Voice activity detection and turn handling for realtime input.
     public var realtimeInputConfig: RealtimeInputConfig?
+    /// Session resumption: `{}` to receive handles, a handle to resume.
     public var sessionResumption: SessionResumptionConfig?
+    /// Compression of the context so sessions can outlive its limit.
     public var contextWindowCompression: ContextWindowCompressionConfig?
+    /// Set (`{}`) to receive transcriptions of the user's speech.
     public var inputAudioTranscription: AudioTranscriptionConfig?
+    /// Set (`{}`) to receive transcriptions of the model's speech.
     public var outputAudioTranscription: AudioTranscriptionConfig?
+    /// Proactive audio and video.
     public var proactivity: ProactivityConfig?
     /// How the conversation history is seeded.
     public var historyConfig: HistoryConfig?

@@ -8,8 +8,10 @@ public import JSON
 public struct Content: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
     /// `"user"` or `"model"` (a system instruction may carry `"system"`); omitted when nil.
     public var role: String?
+    /// The parts, in order.
     public var parts: [Part]
 
+    /// A value with the given fields.
     public init(role: String? = nil, parts: [Part]) {
         self.role = role
         self.parts = parts
@@ -29,10 +31,12 @@ public struct Content: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
         return texts.isEmpty ? nil : texts.joined()
     }
 
+    /// A value with the given fields.
     public init(stringLiteral value: String) { self.init(value) }
 
     private enum CodingKeys: String, CodingKey { case role, parts }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         role = try container.decodeIfPresent(String.self, forKey: .role)
@@ -195,9 +199,12 @@ public struct CodeExecutionResult: Codable, Sendable, Hashable {
 /// On the wire `data` is base64; decoding accepts the standard and URL-safe alphabets, padded or not (as the
 /// reference SDK does), and rejects anything else with a decoding error.
 public struct Blob: Codable, Sendable, Hashable {
+    /// The MIME type (`audio/pcm;rate=16000`).
     public var mimeType: String
+    /// The bytes.
     public var data: Data
 
+    /// A value with the given fields.
     public init(mimeType: String, data: Data) {
         self.mimeType = mimeType
         self.data = data
@@ -219,6 +226,7 @@ public struct Blob: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey { case mimeType, data }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType) ?? ""
@@ -231,6 +239,7 @@ public struct Blob: Codable, Sendable, Hashable {
         data = Data(bytes)
     }
 
+    /// Encodes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(mimeType, forKey: .mimeType)
@@ -242,9 +251,12 @@ public struct Blob: Codable, Sendable, Hashable {
 public struct FunctionCall: Codable, Sendable, Hashable {
     /// Echo this in the ``FunctionResponse`` (the Gemini API requires it).
     public var id: String?
+    /// The function's name.
     public var name: String
+    /// The arguments as a JSON object.
     public var args: [String: JSONValue]
 
+    /// A value with the given fields.
     public init(id: String? = nil, name: String, args: [String: JSONValue] = [:]) {
         self.id = id
         self.name = name
@@ -253,6 +265,7 @@ public struct FunctionCall: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey { case id, name, args }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decodeIfPresent(String.self, forKey: .id)
@@ -277,13 +290,18 @@ public struct FunctionResponse: Codable, Sendable, Hashable {
         public static let interrupt: Scheduling = "INTERRUPT"
     }
 
+    /// The call's id: echo it in the response.
     public var id: String?
+    /// The function's name.
     public var name: String
+    /// The result as a JSON object (`{"output": ...}` or `{"error": ...}`).
     public var response: [String: JSONValue]
     /// For a NON_BLOCKING function: more responses to this call will follow.
     public var willContinue: Bool?
+    /// For a `NON_BLOCKING` function: how the result is folded into the conversation.
     public var scheduling: Scheduling?
 
+    /// A value with the given fields.
     public init(id: String? = nil, name: String, response: [String: JSONValue],
                 willContinue: Bool? = nil, scheduling: Scheduling? = nil) {
         self.id = id
@@ -295,6 +313,7 @@ public struct FunctionResponse: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey { case id, name, response, willContinue, scheduling }
 
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decodeIfPresent(String.self, forKey: .id)

@@ -7,16 +7,26 @@ public import JSON
 /// One server→client message (`types.LiveServerMessage`). Usually exactly one field is set; a few
 /// combinations occur (`serverContent` with `usageMetadata`). Unknown fields are ignored.
 public struct LiveServerMessage: Codable, Sendable, Hashable {
+    /// The session is ready (the first message).
     public var setupComplete: LiveServerSetupComplete?
+    /// Model output and turn state.
     public var serverContent: LiveServerContent?
+    /// Functions the model wants run.
     public var toolCall: LiveServerToolCall?
+    /// Earlier function calls to abandon.
     public var toolCallCancellation: LiveServerToolCallCancellation?
+    /// The server will close the connection soon.
     public var goAway: LiveServerGoAway?
+    /// A new handle for resuming the session.
     public var sessionResumptionUpdate: LiveServerSessionResumptionUpdate?
+    /// Token usage so far.
     public var usageMetadata: UsageMetadata?
+    /// The server's voice activity detector saw speech start or end.
     public var voiceActivityDetectionSignal: VoiceActivityDetectionSignal?
+    /// User voice activity as the server saw it.
     public var voiceActivity: VoiceActivity?
 
+    /// A value with the given fields.
     public init(setupComplete: LiveServerSetupComplete? = nil, serverContent: LiveServerContent? = nil,
                 toolCall: LiveServerToolCall? = nil, toolCallCancellation: LiveServerToolCallCancellation? = nil,
                 goAway: LiveServerGoAway? = nil, sessionResumptionUpdate: LiveServerSessionResumptionUpdate? = nil,
@@ -168,8 +178,11 @@ public struct WordInfo: Codable, Sendable, Hashable {
 public struct TurnCompleteReason: ProtoEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// `MALFORMED_FUNCTION_CALL`.
     public static let malformedFunctionCall: TurnCompleteReason = "MALFORMED_FUNCTION_CALL"
+    /// `RESPONSE_REJECTED`.
     public static let responseRejected: TurnCompleteReason = "RESPONSE_REJECTED"
+    /// `NEED_MORE_INPUT`.
     public static let needMoreInput: TurnCompleteReason = "NEED_MORE_INPUT"
 }
 
@@ -318,6 +331,7 @@ public struct LiveServerGoAway: Codable, Sendable, Hashable {
 
 /// A new handle for resuming this session later (`sessionResumptionUpdate`).
 public struct LiveServerSessionResumptionUpdate: Codable, Sendable, Hashable {
+    /// The handle to resume with (when ``resumable``).
     public var newHandle: String?
     /// False while the session cannot be resumed at this point (e.g. mid tool call).
     public var resumable: Bool?
@@ -377,9 +391,13 @@ public struct ModalityTokenCount: Codable, Sendable, Hashable {
 public struct ServiceTier: ProtoEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// `unspecified`.
     public static let unspecified: ServiceTier = "unspecified"
+    /// `standard`.
     public static let standard: ServiceTier = "standard"
+    /// `flex`.
     public static let flex: ServiceTier = "flex"
+    /// `priority`.
     public static let priority: ServiceTier = "priority"
 }
 
@@ -387,10 +405,15 @@ public struct ServiceTier: ProtoEnum {
 public struct TrafficType: ProtoEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// `TRAFFIC_TYPE_UNSPECIFIED`.
     public static let unspecified: TrafficType = "TRAFFIC_TYPE_UNSPECIFIED"
+    /// `ON_DEMAND`.
     public static let onDemand: TrafficType = "ON_DEMAND"
+    /// `ON_DEMAND_PRIORITY`.
     public static let onDemandPriority: TrafficType = "ON_DEMAND_PRIORITY"
+    /// `ON_DEMAND_FLEX`.
     public static let onDemandFlex: TrafficType = "ON_DEMAND_FLEX"
+    /// `PROVISIONED_THROUGHPUT`.
     public static let provisionedThroughput: TrafficType = "PROVISIONED_THROUGHPUT"
 }
 
@@ -400,15 +423,25 @@ public struct TrafficType: ProtoEnum {
 /// Decoded leniently, field by field: a count sent as a string, a float or 20 digits is read as an integer
 /// (cut, saturating); a field that cannot be read is nil and the others survive.
 public struct UsageMetadata: Codable, Sendable, Hashable {
+    /// Tokens of the prompt, cached content included.
     public var promptTokenCount: Int?
+    /// Tokens of cached content used.
     public var cachedContentTokenCount: Int?
+    /// Tokens of the model's response.
     public var responseTokenCount: Int?
+    /// Tokens of tool results fed back to the model.
     public var toolUsePromptTokenCount: Int?
+    /// Tokens the model spent thinking.
     public var thoughtsTokenCount: Int?
+    /// All tokens: prompt, response, tool use and thoughts.
     public var totalTokenCount: Int?
+    /// Prompt tokens per modality.
     public var promptTokensDetails: [ModalityTokenCount]?
+    /// Cached tokens per modality.
     public var cacheTokensDetails: [ModalityTokenCount]?
+    /// Response tokens per modality.
     public var responseTokensDetails: [ModalityTokenCount]?
+    /// Tool-result tokens per modality.
     public var toolUsePromptTokensDetails: [ModalityTokenCount]?
     /// The pricing tier (Gemini API).
     public var serviceTier: ServiceTier?
@@ -484,7 +517,9 @@ public struct VoiceActivityDetectionSignal: Codable, Sendable, Hashable {
     public struct SignalType: ProtoEnum {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// `VAD_SIGNAL_TYPE_SOS`.
         public static let startOfSpeech: SignalType = "VAD_SIGNAL_TYPE_SOS"
+        /// `VAD_SIGNAL_TYPE_EOS`.
         public static let endOfSpeech: SignalType = "VAD_SIGNAL_TYPE_EOS"
     }
     /// Start or end of speech.
@@ -499,7 +534,9 @@ public struct VoiceActivity: Codable, Sendable, Hashable {
     public struct ActivityType: ProtoEnum {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// `ACTIVITY_START`.
         public static let start: ActivityType = "ACTIVITY_START"
+        /// `ACTIVITY_END`.
         public static let end: ActivityType = "ACTIVITY_END"
     }
     /// Start or end of activity.

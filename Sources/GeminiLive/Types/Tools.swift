@@ -5,12 +5,14 @@ public import JSON
 
 /// Tools the model may use (`types.Tool`): the client's own functions, or built-in tools.
 public struct Tool: Codable, Sendable, Hashable {
+    /// The client's functions.
     public var functionDeclarations: [FunctionDeclaration]?
     /// Built-in Google Search grounding (`{}` to enable).
     public var googleSearch: EmptyObject?
     /// Built-in code execution (`{}` to enable).
     public var codeExecution: EmptyObject?
 
+    /// A value with the given fields.
     public init(functionDeclarations: [FunctionDeclaration]? = nil, googleSearch: EmptyObject? = nil,
                 codeExecution: EmptyObject? = nil) {
         self.functionDeclarations = functionDeclarations
@@ -21,8 +23,11 @@ public struct Tool: Codable, Sendable, Hashable {
 
 /// An empty JSON object `{}`, for fields whose presence is the whole message (`activityStart`, `googleSearch`).
 public struct EmptyObject: Codable, Sendable, Hashable {
+    /// An empty value.
     public init() {}
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {}
+    /// Encodes the wire form.
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: NoKeys.self)
     }
@@ -41,7 +46,9 @@ public struct FunctionDeclaration: Codable, Sendable, Hashable {
         public static let nonBlocking: Behavior = "NON_BLOCKING"
     }
 
+    /// The function's name.
     public var name: String
+    /// What the function does, for the model to decide when to call it.
     public var description: String?
     /// The arguments as an OpenAPI-subset ``Schema`` (type names upper-case).
     public var parameters: Schema?
@@ -72,13 +79,21 @@ public struct FunctionDeclaration: Codable, Sendable, Hashable {
 public struct SchemaType: ProtoEnum {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// `OBJECT`.
     public static let object: SchemaType = "OBJECT"
+    /// `STRING`.
     public static let string: SchemaType = "STRING"
+    /// `NUMBER`.
     public static let number: SchemaType = "NUMBER"
+    /// `INTEGER`.
     public static let integer: SchemaType = "INTEGER"
+    /// `BOOLEAN`.
     public static let boolean: SchemaType = "BOOLEAN"
+    /// `ARRAY`.
     public static let array: SchemaType = "ARRAY"
+    /// `NULL`.
     public static let null: SchemaType = "NULL"
+    /// `TYPE_UNSPECIFIED`.
     public static let unspecified: SchemaType = "TYPE_UNSPECIFIED"
 }
 
@@ -87,10 +102,15 @@ public typealias `Type` = SchemaType
 
 /// An OpenAPI 3.0 subset schema for function parameters and results (`types.Schema`).
 public struct Schema: Codable, Sendable, Hashable {
+    /// The data type.
     public var type: SchemaType?
+    /// A format refining the type (`int32`, `enum`, `date-time`, ...).
     public var format: String?
+    /// A title.
     public var title: String?
+    /// What the value means, for the model.
     public var description: String?
+    /// The value may be null.
     public var nullable: Bool?
     /// Allowed values, for `STRING` (and `INTEGER` with format `enum`).
     public var `enum`: [String]?
@@ -98,19 +118,31 @@ public struct Schema: Codable, Sendable, Hashable {
     public var properties: [String: Schema]?
     /// Names of the properties that must be present.
     public var required: [String]?
+    /// The order of the properties in generated objects.
     public var propertyOrdering: [String]?
+    /// Smallest allowed number.
     public var minimum: Double?
+    /// Largest allowed number.
     public var maximum: Double?
+    /// Fewest array elements.
     public var minItems: Int64?
+    /// Most array elements.
     public var maxItems: Int64?
+    /// Shortest allowed string.
     public var minLength: Int64?
+    /// Longest allowed string.
     public var maxLength: Int64?
+    /// A regular expression a `STRING` must match.
     public var pattern: String?
+    /// The value matches at least one of these.
     public var anyOf: [Schema]?
+    /// The value when none is given.
     public var `default`: JSONValue?
+    /// An example value.
     public var example: JSONValue?
     /// Limits on the number of properties of an `OBJECT`.
     public var minProperties: Int64?
+    /// Most properties of an `OBJECT`.
     public var maxProperties: Int64?
     /// Whether an `OBJECT` may have properties not listed (`true`/`false`), or a schema they must follow.
     public var additionalProperties: JSONValue?
@@ -127,6 +159,7 @@ public struct Schema: Codable, Sendable, Hashable {
         set { itemsStorage = newValue.map { [$0] } }
     }
 
+    /// A value with the given fields.
     public init(type: SchemaType? = nil, format: String? = nil, title: String? = nil, description: String? = nil,
                 nullable: Bool? = nil, enum values: [String]? = nil, items: Schema? = nil,
                 properties: [String: Schema]? = nil, required: [String]? = nil,
