@@ -94,7 +94,9 @@ public final class LiveSession: Sendable {
             do {
                 message = try decode(frame)
             } catch {
-                await transport.close(code: 1007, reason: "invalid message from server")
+                // An error object is the server's own word: close normally; anything else is malformed.
+                await transport.close(code: error.kind == .serverError ? 1000 : 1007,
+                                      reason: error.kind == .serverError ? "" : "invalid message from server")
                 throw error
             }
             switch machine.received(message) {

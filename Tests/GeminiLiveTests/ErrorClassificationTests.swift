@@ -117,6 +117,19 @@ struct ErrorClassificationTests {
         #expect(transport.localClose?.code == 1000)
     }
 
+    @Test("an error object instead of setupComplete is thrown from connect")
+    func inBandErrorDuringSetup() async throws {
+        let (client, transport) = SessionTests.makeClient(answerSetup: false)
+        transport.push(#"{"error": {"code": 403, "message": "Method doesn't allow unregistered callers.", "status": "PERMISSION_DENIED"}}"#)
+        do {
+            _ = try await client.live.connect(model: "m")
+            Issue.record("expected a serverError")
+        } catch {
+            #expect(error.kind == .serverError && error.isAuthenticationFailure)
+        }
+        #expect(transport.localClose?.code == 1000)
+    }
+
     @Test("the others: drops and timeouts retry; configuration, TLS, arguments, closed sessions do not")
     func kinds() {
         for kind in [LiveError.Kind.connectionLost, .timeout, .connectFailed, .messageTooBig, .protocolViolation] {
