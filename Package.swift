@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "livevoiced-bench",
             dependencies: [
-                "GeminiLive", "CurlWebSocket", "AudioFrontEnd", "SpeexDSP", "CSpeexDSP", "RingBuffer", "Log", "JSON",
+                "GeminiLive", "CurlWebSocket", "AudioFrontEnd", "SpeexDSP", "CSpeexDSP", "RingBuffer", "Log", "JSON", "Threads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -84,6 +84,7 @@ let package = Package(
         .target(name: "TestKit", dependencies: ["Log", "JSON"]),
 
         // MARK: Tests: one target per library target.
+        .testTarget(name: "LogTests", dependencies: ["Log"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "RingBufferTests", dependencies: ["RingBuffer"]),

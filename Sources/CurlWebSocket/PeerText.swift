@@ -1,26 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+import Log
+
 /// Text that came from the peer (a close reason, a header value), made safe to put into an error message
-/// that ends up on a terminal or in the journal: control characters (C0, DEL, C1: newlines that would forge
-/// a log line, escape sequences a terminal acts on) are written as `\u{…}`, and it is cut to `limit`
-/// characters.
+/// that ends up on a terminal or in the journal: cut to `limit` characters, then escaped the one way the
+/// project escapes outside text (`String.escapingControlCharacters`, in Log).
 func printable(_ text: String, limit: Int = 123) -> String {
-    var output = ""
-    var count = 0
-    for scalar in text.unicodeScalars {
-        if count == limit {
-            output += "…"
-            break
-        }
-        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-            output += "\\u{" + String(scalar.value, radix: 16) + "}"
-        } else {
-            output.unicodeScalars.append(scalar)
-        }
-        count += 1
-    }
-    return output
+    let scalars = text.unicodeScalars
+    guard scalars.count > limit else { return text.escapingControlCharacters() }
+    var cut = String.UnicodeScalarView()
+    cut.append(contentsOf: scalars.prefix(limit))
+    return (String(cut) + "…").escapingControlCharacters()
 }
 
 extension StringProtocol {

@@ -110,12 +110,6 @@ struct Outgoing: Sendable {
     var flags: UInt32
 }
 
-/// Redacts the query string (where an API key may sit) from a URL before it goes into a message.
-func redactedURL(_ url: String) -> String {
-    guard let question = url.firstIndex(of: "?") else { return url }
-    return url[..<question] + "?…"
-}
-
 /// State shared between the public handle and the network thread. Every mutable field sits behind one
 /// `Mutex`; the thread is woken through an eventfd.
 final class Core: Sendable {

@@ -17,6 +17,7 @@ public struct CurlTransportConnector: LiveTransportConnector {
     /// How long a local close waits for the server's CLOSE.
     public var closeTimeout: Duration
 
+    /// A connector with the given keep-alive, queue limits and close wait.
     public init(pingInterval: Duration? = .seconds(20), outboundQueueLimit: Int = 512, inboundQueueLimit: Int = 64,
                 pongTimeout: Duration = .seconds(20), closeTimeout: Duration = .seconds(2)) {
         self.pingInterval = pingInterval
@@ -26,6 +27,7 @@ public struct CurlTransportConnector: LiveTransportConnector {
         self.closeTimeout = closeTimeout
     }
 
+    /// Opens a connection for `request`.
     public func connect(_ request: LiveTransportRequest, logger: Logger) async throws(LiveError) -> any LiveTransport {
         var options = WebSocketOptions()
         options.headers = request.headers.map { "\($0.name): \($0.value)" }

@@ -18,6 +18,7 @@ public final class InMemoryTransport: LiveTransport, LiveTransportConnector {
 
     private let state = Mutex(State())
 
+    /// An empty value.
     public init() {}
 
     /// Called with each message the client sends (e.g. to answer `setup` with `setupComplete`).
@@ -52,11 +53,13 @@ public final class InMemoryTransport: LiveTransport, LiveTransportConnector {
         waiter?.resume(returning: item.map { Optional($0) })
     }
 
+    /// Opens a connection for `request`.
     public func connect(_ request: LiveTransportRequest, logger: Logger) async throws(LiveError) -> any LiveTransport {
         state.withLock { $0.requests.append(request) }
         return self
     }
 
+    /// Records the message (and calls the ``onSend(_:)`` handler).
     public func send(_ message: [UInt8]) throws(LiveError) {
         let handler = try state.withLock { state throws(LiveError) in
             if state.closedLocally != nil { throw LiveError(.sessionClosed, "the connection is closed") }
@@ -66,6 +69,7 @@ public final class InMemoryTransport: LiveTransport, LiveTransportConnector {
         handler?(message)
     }
 
+    /// The next pushed message; nil after a local close.
     public func receive() async throws(LiveError) -> [UInt8]? {
         let result: Result<[UInt8]?, LiveError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -89,6 +93,7 @@ public final class InMemoryTransport: LiveTransport, LiveTransportConnector {
         return try result.get()
     }
 
+    /// Records the close and ends a waiting ``receive()``.
     public func close(code: Int, reason: String) async {
         let waiter = state.withLock { state in
             state.closedLocally = (code, reason)

@@ -11,8 +11,9 @@ public typealias AccessTokenProvider = @Sendable () async throws -> String
 ///
 /// ```swift
 /// let client = LiveClient(apiKey: key)
-/// let session = try await client.live.connect(model: "gemini-live-2.5-flash-preview",
-///                                             config: LiveConnectConfig(responseModalities: [.text]))
+/// var config = LiveConnectConfig(responseModalities: [.audio])
+/// config.outputAudioTranscription = AudioTranscriptionConfig()
+/// let session = try await client.live.connect(model: LiveModels.defaultModel, config: config)
 /// try await session.sendClientContent(turns: [.user("Hello")], turnComplete: true)
 /// for try await message in session.receive() { ... }
 /// ```
@@ -21,7 +22,8 @@ public typealias AccessTokenProvider = @Sendable () async throws -> String
 public struct LiveClient: Sendable, CustomStringConvertible {
     /// Which service and credentials to use.
     public enum Backend: Sendable {
-        /// Gemini Developer API with an API key (`x-goog-api-key` header).
+        /// Gemini Developer API with an API key (`x-goog-api-key` header). A key that starts with
+        /// `auth_tokens/` is an ephemeral token and is used as ``ephemeralToken(_:)``, as the SDK does.
         case geminiAPI(apiKey: String)
         /// Gemini Developer API with an ephemeral token (`auth_tokens/…`), on the constrained endpoint.
         case ephemeralToken(String)
@@ -46,12 +48,25 @@ public struct LiveClient: Sendable, CustomStringConvertible {
     public var options: LiveClientOptions
     /// How connections are opened; libcurl unless replaced (tests use ``InMemoryTransport``).
     public var connector: any LiveTransportConnector
+    /// Where the client logs (connects, skipped messages); nothing by default.
     public var logger: Logger
+    /// Vertex AI: the project billed for quota (`x-goog-user-project`), when it is not the one of the
+    /// credentials, as the SDK sends a credential's `quota_project_id`.
+    public var quotaProject: String?
+    /// More request headers for the upgrade (the SDK's `http_options.headers`), for example for a gateway.
+    /// A header named like one of the client's own replaces it (an `Authorization` replaces Vertex AI's
+    /// bearer token, as in the SDK). Values are never printed; names and values with line breaks are refused.
+    public var extraHeaders: [(name: String, value: String)] = []
 
+    /// A client for `backend`.
     public init(backend: Backend, endpoint: String? = nil, caFile: String? = nil, apiVersion: String? = nil,
                 options: LiveClientOptions = LiveClientOptions(),
                 connector: any LiveTransportConnector = CurlTransportConnector(), logger: Logger = .disabled) {
-        self.backend = backend
+        if case .geminiAPI(let key) = backend, key.hasPrefix("auth_tokens/") {
+            self.backend = .ephemeralToken(key)
+        } else {
+            self.backend = backend
+        }
         self.endpoint = endpoint
         self.caFile = caFile
         self.apiVersion = apiVersion
@@ -60,7 +75,8 @@ public struct LiveClient: Sendable, CustomStringConvertible {
         self.logger = logger
     }
 
-    /// The Gemini Developer API with an API key (from https://aistudio.google.com/apikey).
+    /// The Gemini Developer API with an API key (from https://aistudio.google.com/apikey), or an ephemeral
+    /// token (`auth_tokens/…`).
     public init(apiKey: String, endpoint: String? = nil, caFile: String? = nil, apiVersion: String? = nil,
                 options: LiveClientOptions = LiveClientOptions(),
                 connector: any LiveTransportConnector = CurlTransportConnector(), logger: Logger = .disabled) {
@@ -90,7 +106,7 @@ public struct LiveClient: Sendable, CustomStringConvertible {
         case .vertexAI(let project, let location, _): kind = "Vertex AI (project \(project), \(location))"
         case .vertexAIExpress: kind = "Vertex AI express (API key)"
         }
-        return "LiveClient(\(kind)" + (endpoint.map { ", endpoint \(redactQuery($0))" } ?? "") + ")"
+        return "LiveClient(\(kind)" + (endpoint.map { ", endpoint \(redactedURL($0))" } ?? "") + ")"
     }
 }
 
@@ -105,6 +121,7 @@ extension LiveClient.Backend: CustomStringConvertible, CustomDebugStringConverti
         }
     }
 
+    /// The text form.
     public var debugDescription: String { description }
 
     /// `dump()` and debuggers see the redacted description only.
@@ -114,8 +131,9 @@ extension LiveClient.Backend: CustomStringConvertible, CustomDebugStringConverti
 extension LiveClient: CustomReflectable {
     /// `dump(client)` shows no credentials.
     public var customMirror: Mirror {
-        Mirror(self, children: ["backend": backend.description, "endpoint": endpoint.map(redactQuery) as Any,
-                                "caFile": caFile as Any, "apiVersion": apiVersion as Any])
+        Mirror(self, children: ["backend": backend.description, "endpoint": endpoint.map(redactedURL) as Any,
+                                "caFile": caFile as Any, "apiVersion": apiVersion as Any,
+                                "quotaProject": quotaProject as Any, "extraHeaders": extraHeaders.map(\.name)])
     }
 }
 
@@ -130,20 +148,28 @@ public struct LiveClientOptions: Sendable {
     /// Sent as `User-Agent` and in `x-goog-api-client`.
     public var userAgent: String = "livevoiced/0.1"
 
+    /// The defaults above.
     public init() {}
 }
 
 /// The Live API namespace of a client (`client.aio.live`).
 public struct AsyncLive: Sendable {
+    /// The client whose backend and transport it uses.
     public let client: LiveClient
 
     /// Opens a session: connects, sends `setup` built from `config`, and returns once the server answered
     /// `setupComplete` (or throws: a close with the server's code and reason, a refused upgrade, a timeout).
     ///
-    /// - Parameter model: a model id (`gemini-live-2.5-flash-preview`) or a full resource name.
-    public func connect(model: String, config: LiveConnectConfig = LiveConnectConfig()) async throws(LiveError) -> LiveSession {
+    /// Checked before connecting, as the SDK checks: the model name (no `..`, `?` or `&`), and
+    /// `sessionResumption.transparent` only on Vertex AI.
+    ///
+    /// - Parameter model: a model id (``LiveModels/defaultModel``), `publisher/model` on Vertex AI, or a full
+    ///   resource name.
+    public func connect(model: String = LiveModels.defaultModel,
+                        config: LiveConnectConfig = LiveConnectConfig()) async throws(LiveError) -> LiveSession {
         let endpoint = try client.endpointURL()
         let normalizedModel = try client.normalizedModel(model)
+        try client.check(config)
         var setupConfig = config
         if case .vertexAI = client.backend, setupConfig.mergedGenerationConfig()?.responseModalities == nil {
             // Vertex AI with OAuth needs an explicit modality; the SDK injects AUDIO the same way.
@@ -154,7 +180,8 @@ public struct AsyncLive: Sendable {
             url: endpoint, headers: try await client.headers(), caFile: client.caFile,
             connectTimeout: client.options.connectTimeout, maxMessageSize: client.options.maxMessageSize,
             userAgent: client.options.userAgent)
-        client.logger.debug("connecting to \(redactQuery(endpoint)) for \(normalizedModel)")
+        client.warnAboutKnownRefusals(model: normalizedModel, config: setupConfig)
+        client.logger.debug("connecting to \(redactedURL(endpoint)) for \(normalizedModel)")
         let transport = try await client.connector.connect(request, logger: client.logger)
         return try await LiveSession.open(transport: transport, setup: setup, client: client)
     }
@@ -203,7 +230,11 @@ extension LiveClient {
     func normalizedModel(_ model: String) throws(LiveError) -> String {
         let trimmed = model.trimmedWhitespace
         guard !trimmed.isEmpty else {
-            throw LiveError(.configuration, "no model name given (for example gemini-live-2.5-flash-preview)")
+            throw LiveError(.configuration, "no model name given (for example \(LiveModels.defaultModel))")
+        }
+        if trimmed.contains("..") || trimmed.contains("?") || trimmed.contains("&") {
+            throw LiveError(.configuration,
+                            "invalid model name '\(trimmed.escapingControlCharacters())': it may not contain '..', '?' or '&' (for example \(LiveModels.defaultModel))")
         }
         switch backend {
         case .geminiAPI, .ephemeralToken:
@@ -211,14 +242,53 @@ extension LiveClient {
             return "models/" + trimmed
         case .vertexAI(let project, let location, _):
             if trimmed.hasPrefix("projects/") { return trimmed }
-            let prefix = "projects/\(project)/locations/\(location)/"
-            if trimmed.hasPrefix("publishers/") { return prefix + trimmed }
-            let id = trimmed.hasPrefix("models/") ? String(trimmed.dropFirst("models/".count)) : trimmed
-            return prefix + "publishers/google/models/" + id
+            return "projects/\(project)/locations/\(location)/" + Self.vertexPublisherModel(trimmed)
         case .vertexAIExpress:
-            if trimmed.hasPrefix("publishers/") || trimmed.hasPrefix("projects/") { return trimmed }
-            let id = trimmed.hasPrefix("models/") ? String(trimmed.dropFirst("models/".count)) : trimmed
-            return "publishers/google/models/" + id
+            if trimmed.hasPrefix("projects/") { return trimmed }
+            return Self.vertexPublisherModel(trimmed)
+        }
+    }
+
+    /// `publishers/{publisher}/models/{id}` from an id (Google's), `publisher/id` (as the SDK maps it),
+    /// `models/id` or a name that already is one.
+    static func vertexPublisherModel(_ model: String) -> String {
+        if model.hasPrefix("publishers/") { return model }
+        let id = model.hasPrefix("models/") ? String(model.dropFirst("models/".count)) : model
+        if let slash = id.firstIndex(of: "/") {
+            return "publishers/\(id[..<slash])/models/\(id[id.index(after: slash)...])"
+        }
+        return "publishers/google/models/" + id
+    }
+
+    /// Warns (the server has the last word) about what the model table says will be refused.
+    func warnAboutKnownRefusals(model: String, config: LiveConnectConfig) {
+        if case .geminiAPI = backend, apiVersion == "v1" {
+            logger.warning("the Gemini API does not serve the Live API on v1 (the SDK's own tests say so): use v1beta")
+        }
+        let capabilities = LiveModels.capabilities(for: model)
+        guard capabilities.isKnown else { return }
+        let generation = config.mergedGenerationConfig()
+        if generation?.thinkingConfig != nil, !capabilities.acceptsThinkingConfig {
+            logger.warning("\(capabilities.id) does not take thinkingConfig; the server may refuse the setup: leave it unset")
+        }
+        if generation?.responseModalities?.contains(.text) == true, capabilities.refusesTextOutput {
+            logger.warning("\(capabilities.id) answers only in audio; ask for AUDIO with outputAudioTranscription, or use \(LiveModels.textCapableModel)")
+        }
+        if case .shutDown(let date) = capabilities.lifecycle {
+            logger.warning("\(capabilities.id) was shut down on \(date); use \(LiveModels.defaultModel)")
+        }
+    }
+
+    /// What the SDK refuses before connecting.
+    func check(_ config: LiveConnectConfig) throws(LiveError) {
+        switch backend {
+        case .geminiAPI, .ephemeralToken:
+            if config.sessionResumption?.transparent != nil {
+                throw LiveError(.configuration,
+                                "sessionResumption.transparent is only supported on Vertex AI, not on the Gemini API: leave it unset")
+            }
+        case .vertexAI, .vertexAIExpress:
+            break
         }
     }
 
@@ -238,16 +308,40 @@ extension LiveClient {
             headers.append(("Authorization", "Token \(token)"))
             headers.append(("x-goog-api-key", token))
         case .vertexAI(_, _, let provider):
-            let token: String
-            do {
-                token = try await provider()
-            } catch {
-                throw LiveError(.configuration, "could not get a Vertex AI access token: \(error)")
+            // An Authorization among the extra headers replaces the bearer token (the SDK does the same).
+            if !extraHeaders.contains(where: { $0.name.lowercased() == "authorization" }) {
+                let token: String
+                do {
+                    token = try await provider()
+                } catch {
+                    throw LiveError(.configuration, "could not get a Vertex AI access token: \(error)")
+                }
+                guard !token.isEmpty else { throw LiveError(.configuration, "the Vertex AI access token is empty") }
+                headers.append(("Authorization", "Bearer \(token)"))
             }
-            guard !token.isEmpty else { throw LiveError(.configuration, "the Vertex AI access token is empty") }
-            headers.append(("Authorization", "Bearer \(token)"))
+            if let quotaProject, !quotaProject.isEmpty {
+                try Self.checkHeader(name: "x-goog-user-project", value: quotaProject)
+                headers.append(("x-goog-user-project", quotaProject))
+            }
+        }
+        for extra in extraHeaders {
+            try Self.checkHeader(name: extra.name, value: extra.value)
+            headers.removeAll { $0.name.lowercased() == extra.name.lowercased() }
+            headers.append(extra)
         }
         return headers
+    }
+
+    /// A header name must be an HTTP token; a value may not break the request's lines.
+    static func checkHeader(name: String, value: String) throws(LiveError) {
+        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        guard !name.isEmpty, name.allSatisfy(tokenCharacters.contains) else {
+            throw LiveError(.configuration, "header name '\(name.escapingControlCharacters())' is not a valid HTTP header name")
+        }
+        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
+            // The value may be a secret: name only.
+            throw LiveError(.configuration, "the value of header '\(name)' contains a line break or control character")
+        }
     }
 }
 
@@ -267,11 +361,11 @@ struct EndpointURL {
             isPlain = true
             rest = text.dropFirst(5)
         } else {
-            throw LiveError(.configuration, "endpoint '\(redactQuery(text))' must start with wss:// (or ws:// for a loopback address)")
+            throw LiveError(.configuration, "endpoint '\(redactedURL(text))' must start with wss:// (or ws:// for a loopback address)")
         }
         let authority = rest.prefix(while: { $0 != "/" && $0 != "?" })
         let host = Self.host(of: authority)
-        guard !host.isEmpty else { throw LiveError(.configuration, "endpoint '\(redactQuery(text))' has no host") }
+        guard !host.isEmpty else { throw LiveError(.configuration, "endpoint '\(redactedURL(text))' has no host") }
         if isPlain && !Self.isLoopback(host) {
             throw LiveError(.configuration,
                             "refusing unencrypted ws:// to '\(host)': plain WebSocket is only allowed to loopback (127.0.0.1, ::1, localhost); use wss://")
@@ -311,10 +405,4 @@ extension String {
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
-}
-
-/// Hides a query string (where an API key could sit) before a URL is printed.
-func redactQuery(_ url: String) -> String {
-    guard let question = url.firstIndex(of: "?") else { return url }
-    return url[..<question] + "?…"
 }

@@ -28,6 +28,14 @@ public final class LiveSession: Sendable {
     private let logger: Logger
     private let requiresFunctionResponseIDs: Bool
     private let receiving = Atomic<Bool>(false)
+    /// The microphone path's encoder and its reused buffer (see ``sendAudio(pcm:)``).
+    private let audio = Mutex(AudioSendBuffer())
+
+    /// What ``sendAudio(pcm:)`` reuses from call to call.
+    private struct AudioSendBuffer {
+        let encoder = RealtimeAudioEncoder()
+        var bytes: [UInt8] = []
+    }
 
     private init(transport: any LiveTransport, model: String, machine: SessionStateMachine,
                  early: [LiveServerMessage], logger: Logger, requiresFunctionResponseIDs: Bool) {
@@ -86,7 +94,9 @@ public final class LiveSession: Sendable {
             do {
                 message = try decode(frame)
             } catch {
-                await transport.close(code: 1007, reason: "invalid message from server")
+                // An error object is the server's own word: close normally; anything else is malformed.
+                await transport.close(code: error.kind == .serverError ? 1000 : 1007,
+                                      reason: error.kind == .serverError ? "" : "invalid message from server")
                 throw error
             }
             switch machine.received(message) {
@@ -182,14 +192,39 @@ public final class LiveSession: Sendable {
 
     /// The speech markers of push-to-talk.
     public func sendActivityStart() async throws(LiveError) { try await sendRealtimeInput(activityStart: EmptyObject()) }
+    /// `realtimeInput.activityEnd`: the user stopped speaking (push-to-talk).
     public func sendActivityEnd() async throws(LiveError) { try await sendRealtimeInput(activityEnd: EmptyObject()) }
 
-    /// The fast path for microphone audio: 16-bit little-endian PCM bytes sent as `realtimeInput.audio`,
-    /// encoded without Codable (see ``RealtimeAudioEncoder``). Not `async`: safe to call from a plain thread.
-    public func sendAudio(pcm: UnsafeRawBufferPointer, encoder: RealtimeAudioEncoder = RealtimeAudioEncoder()) throws(LiveError) {
-        var buffer: [UInt8] = []
-        encoder.encode(pcm, into: &buffer)
-        try sendEncoded(buffer)
+    /// The fast path for microphone audio: 16 kHz 16-bit little-endian mono PCM sent as `realtimeInput.audio`
+    /// (`audio/pcm;rate=16000`), encoded without Codable by the session's own ``RealtimeAudioEncoder`` into
+    /// a buffer the session keeps: after the first call the session allocates nothing (the transport keeps
+    /// its own copy of each queued message, see ``LiveTransport/send(copying:)``).
+    ///
+    /// Not `async`: safe to call from a plain thread. Meant for one caller at a time (the microphone task);
+    /// a lock that is never contended in that use serialises concurrent callers.
+    public func sendAudio(pcm: UnsafeRawBufferPointer) throws(LiveError) {
+        try checkSendable()
+        try audio.withLock { state throws(LiveError) in
+            state.encoder.encode(pcm, into: &state.bytes)
+            try sendBuffer(state.bytes)
+        }
+    }
+
+    /// ``sendAudio(pcm:)`` with another encoder (another sample rate); the session's buffer is reused.
+    public func sendAudio(pcm: UnsafeRawBufferPointer, encoder: RealtimeAudioEncoder) throws(LiveError) {
+        try checkSendable()
+        try audio.withLock { state throws(LiveError) in
+            encoder.encode(pcm, into: &state.bytes)
+            try sendBuffer(state.bytes)
+        }
+    }
+
+    /// Hands the transport a view of the session's buffer to copy.
+    private func sendBuffer(_ bytes: [UInt8]) throws(LiveError) {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(LiveError) in try transport.send(copying: raw) }
+        }
+        try result.get()
     }
 
     /// Sends a message already encoded (by ``RealtimeAudioEncoder``).
@@ -206,6 +241,15 @@ public final class LiveSession: Sendable {
             throw LiveError(.invalidArgument, "function response '\(missing.name)' has no id: echo the FunctionCall's id")
         }
         try send(.toolResponse(LiveClientToolResponse(functionResponses: functionResponses)))
+    }
+
+    /// Replaces the system instruction, the tools, or both, mid-session (`contextUpdate`, the SDK's
+    /// `send_context_update`). An empty tool list removes every tool.
+    public func sendContextUpdate(systemInstruction: Content? = nil, tools: [Tool]? = nil) async throws(LiveError) {
+        guard systemInstruction != nil || tools != nil else {
+            throw LiveError(.invalidArgument, "contextUpdate needs a system instruction, tools, or both")
+        }
+        try send(.contextUpdate(LiveClientContextUpdate(systemInstruction: systemInstruction, tools: tools)))
     }
 
     private func send(_ message: LiveClientMessage) throws(LiveError) {
@@ -226,9 +270,12 @@ public final class LiveSession: Sendable {
     // MARK: Receiving
 
     /// Every server message of the session, in order, for as long as it lasts (unlike the SDK's
-    /// `receive()`, it does not stop at `turnComplete`). Ends normally after ``close()``; throws
-    /// ``LiveError`` when the server closes (with its code and reason) or the connection drops.
-    /// Messages of kinds this library does not know are skipped.
+    /// `receive()`, it does not stop at the end of an interaction: see
+    /// ``LiveServerContent/isInteractionComplete``). Ends normally after ``close()``; throws ``LiveError``
+    /// when the server closes (with its code and reason), the connection drops, a message is malformed
+    /// where it matters (``LiveError/Kind/protocolViolation``), or the server sends an error object in band
+    /// (``LiveError/Kind/serverError``). Messages of kinds this library does not know, and empty frames,
+    /// are skipped.
     public func receive() -> LiveServerMessages { LiveServerMessages(session: self) }
 
     /// The next message, or nil after a local close.
@@ -255,7 +302,11 @@ public final class LiveSession: Sendable {
             } catch {
                 machine.withLock { $0.closed(error: error.message) }
                 logger.error(error.message)
-                await transport.close(code: 1007, reason: "invalid message from server")
+                if error.kind == .serverError {
+                    await transport.close(code: 1000, reason: "")
+                } else {
+                    await transport.close(code: 1007, reason: "invalid message from server")
+                }
                 throw error
             }
             switch machine.withLock({ $0.received(message) }) {
@@ -285,13 +336,54 @@ public final class LiveSession: Sendable {
     /// True once the session was closed by either side.
     public var isClosed: Bool { machine.withLock { $0.isClosed } }
 
+    /// One frame to a message: an empty (or all white space) frame is an empty message, skipped like an
+    /// unknown kind; an error object is thrown as ``LiveError/Kind/serverError``; anything else that does
+    /// not decode is a ``LiveError/Kind/protocolViolation``.
     static func decode(_ frame: [UInt8]) throws(LiveError) -> LiveServerMessage {
+        if frame.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return LiveServerMessage() }
+        let value: JSONValue
         do {
-            return try WireCoding.decode(LiveServerMessage.self, from: frame)
+            value = try JSONParser().parse(frame)
+        } catch {
+            throw LiveError(.protocolViolation, "invalid message from the server: \(error)",
+                            offendingMessage: LiveError.excerpt(frame))
+        }
+        guard case .object = value else {
+            throw LiveError(.protocolViolation, "invalid message from the server: expected a JSON object, got \(value.typeName)",
+                            offendingMessage: LiveError.excerpt(frame))
+        }
+        let message: LiveServerMessage
+        do {
+            message = try WireCoding.decode(LiveServerMessage.self, from: value)
         } catch {
             throw LiveError(.protocolViolation, "invalid message from the server: \(describe(error))",
                             offendingMessage: LiveError.excerpt(frame))
         }
+        if message.isUnknown, let serverError = inBandError(value, frame: frame) { throw serverError }
+        return message
+    }
+
+    /// An error object where a message should be, in the two shapes Google's APIs use and the SDK reads:
+    /// `{"error": {"code": 429, "message": "…", "status": "RESOURCE_EXHAUSTED"}}` and
+    /// `{"code": 429, "message": "…", "status": "…"}`.
+    static func inBandError(_ value: JSONValue, frame: [UInt8]) -> LiveError? {
+        let body: JSONValue
+        if let nested = value["error"], case .object = nested {
+            body = nested
+        } else if value["code"] != nil || (value["message"] != nil && value["status"] != nil) {
+            body = value
+        } else {
+            return nil
+        }
+        let code = body["code"]?.lenientInt
+        let status = body["status"]?.stringValue
+        let text = body["message"]?.stringValue
+        var message = "the server reported an error"
+        if let code { message += " \(code)" }
+        if let status { message += " (\(status.escapingControlCharacters()))" }
+        if let text { message += ": " + String(text.prefix(500)).escapingControlCharacters() }
+        return LiveError(.serverError, message, httpStatus: code, offendingMessage: LiveError.excerpt(frame),
+                         serverStatus: status)
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -311,15 +403,19 @@ public final class LiveSession: Sendable {
 
 /// The messages of a session as an `AsyncSequence` (see ``LiveSession/receive()``).
 public struct LiveServerMessages: AsyncSequence, Sendable {
+    /// Server messages.
     public typealias Element = LiveServerMessage
     let session: LiveSession
 
+    /// Reads the session's messages one by one.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let session: LiveSession
+        /// The next message; nil after a local close.
         public mutating func next() async throws -> LiveServerMessage? {
             try await session.nextMessage()
         }
     }
 
+    /// An iterator over the session's messages.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(session: session) }
 }

@@ -17,7 +17,12 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Codable {
+    /// Under ``JSONValueDecoder`` the node is taken as it is; other decoders are asked type by type.
     public init(from decoder: any Decoder) throws {
+        if let valueDecoder = decoder as? ValueDecoder {
+            self = valueDecoder.value
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -38,7 +43,12 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Under ``JSONValueEncoder`` the value is stored as it is; other encoders get it piece by piece.
     public func encode(to encoder: any Encoder) throws {
+        if let valueEncoder = encoder as? ValueEncoder {
+            valueEncoder.node.storage = .value(self)
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -56,12 +66,19 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
+    /// `nil` is ``null``.
     public init(nilLiteral: ()) { self = .null }
+    /// `true`/`false` are ``bool(_:)``.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal is ``int(_:)``.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A floating-point literal is ``double(_:)``.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string literal is ``string(_:)``.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An array literal is ``array(_:)``.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A dictionary literal is ``object(_:)`` (a repeated key keeps the last value).
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
@@ -74,11 +91,13 @@ extension JSONValue {
         return members[key]
     }
 
+    /// The text of a string, or nil.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The flag of a boolean, or nil.
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
@@ -102,11 +121,13 @@ extension JSONValue {
         }
     }
 
+    /// The members of an object, or nil.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 
+    /// The elements of an array, or nil.
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil

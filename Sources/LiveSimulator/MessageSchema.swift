@@ -26,7 +26,7 @@ indirect enum FieldSchema: Sendable {
             "activityEnd": .object([:]), "audioStreamEnd": .bool, "mediaChunks": .array(blob),
         ]),
         "toolResponse": .object(["functionResponses": .array(functionResponse)]),
-        "contextUpdate": .any,
+        "contextUpdate": .object(["systemInstruction": content, "tools": .object(["tools": .array(.any)])]),
     ]
 
     static let blob = FieldSchema.object(["mimeType": .string, "data": .bytes, "displayName": .string])

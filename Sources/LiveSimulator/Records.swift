@@ -85,8 +85,13 @@ public struct ConnectionRecord: Sendable, Equatable {
     public var sessionID: String?
     /// The resumption handle the client's setup carried, when it resumed a session.
     public var resumedHandle: String?
-    /// Names of the functions declared in `setup.tools[].functionDeclarations`.
+    /// Names of the functions declared in `setup.tools[].functionDeclarations` (replaced by a
+    /// `contextUpdate` that sends tools).
     public var functionDeclarations: [String] = []
+    /// Every `contextUpdate` the client sent, keys normalised to camelCase, in order.
+    public var contextUpdates: [WireValue] = []
+    /// The system instruction in force: from setup, then from the latest `contextUpdate` that set one.
+    public var systemInstruction: WireValue?
     /// Every message the client sent, in order.
     public var received: [ReceivedFrame] = []
     /// Every data message the simulator sent, in order.

@@ -116,7 +116,8 @@ struct SessionMachine {
         case (.active, "clientContent"): return handleClientContent(content)
         case (.active, "realtimeInput"): return handleRealtimeInput(content)
         case (.active, "toolResponse"): return handleToolResponse(content)
-        default: return []  // contextUpdate: recorded, no effect here
+        case (.active, "contextUpdate"): return handleContextUpdate(content)
+        default: return []
         }
     }
 
@@ -143,6 +144,13 @@ struct SessionMachine {
                 modality = chosen
             }
         }
+        let modelID = Self.modelID(model)
+        if modality == .text, configuration.audioOnlyModels.contains(modelID) {
+            return close(1007, "Request contains an invalid argument: \(modelID) supports only the AUDIO response modality.")
+        }
+        if setup.at("generationConfig", "thinkingConfig") != nil, configuration.modelsRefusingThinkingConfig.contains(modelID) {
+            return close(1007, "Request contains an invalid argument: thinking_config is not supported by \(modelID).")
+        }
         inputTranscription = setup["inputAudioTranscription"] != nil
         outputTranscription = setup["outputAudioTranscription"] != nil
         let detection = setup.at("realtimeInputConfig", "automaticActivityDetection")
@@ -159,7 +167,7 @@ struct SessionMachine {
             transparentResumption = resumption["transparent"]?.boolValue == true
             if let handle = resumption["handle"]?.stringValue, !handle.isEmpty {
                 guard let memory = core.resumableSession(handle: handle) else {
-                    return close(1008, "Session resumption handle is invalid or has expired.")
+                    return close(1007, "Session resumption handle is invalid or has expired.")
                 }
                 session = memory
                 justResumed = true
@@ -174,6 +182,7 @@ struct SessionMachine {
             record.sessionID = current.sessionID
             record.resumedHandle = resumedHandle
             record.functionDeclarations = declarations
+            record.systemInstruction = setup["systemInstruction"]
         }
         phase = .active
         let body: WireValue = configuration.sessionIdInSetupComplete ? ["sessionId": .string(current.sessionID)] : [:]
@@ -186,6 +195,24 @@ struct SessionMachine {
             actions.append(.reply([Planned(message: ["toolCall": ["functionCalls": .array(calls)]])]))
         }
         return actions
+    }
+
+    /// The id of a model name: what follows the last `models/` (`models/gemini-3.8-live` → `gemini-3.8-live`).
+    static func modelID(_ model: String) -> String {
+        var id = Substring(model)
+        while let range = id.firstRange(of: "models/") { id = id[range.upperBound...] }
+        return String(id)
+    }
+
+    /// `contextUpdate`: a new system instruction or tool list for the rest of the session (recorded).
+    private mutating func handleContextUpdate(_ update: WireValue) -> [Action] {
+        let tools = update["tools"].map { functionDeclarationNames(in: $0["tools"]) }
+        core.update(connectionID) { record in
+            record.contextUpdates.append(update)
+            if let instruction = update["systemInstruction"] { record.systemInstruction = instruction }
+            if let tools { record.functionDeclarations = tools }
+        }
+        return []
     }
 
     /// Names in `tools[].functionDeclarations[].name`; tools are not schema-checked, so both spellings.
@@ -321,6 +348,7 @@ struct SessionMachine {
     // MARK: Replies
 
     private mutating func userTurn(_ input: ReplyRequest.Input) -> [Action] {
+        guard configuration.answersTurns else { return [] }
         var matched: [ToolRule] = []
         switch input {
         case .text(let text):
@@ -394,41 +422,20 @@ struct SessionMachine {
             promptText += responses.reduce(0) { $0 + textTokens($1.response.serialized) }
         }
 
-        let responseTokens: Int
-        switch modality {
-        case .text:
-            for chunk in textChunks(text) {
-                planned.append(Planned(message: ["serverContent": ["modelTurn": ["parts": [["text": .string(chunk)]]]]]))
-            }
-            responseTokens = textTokens(text)
-        case .audio:
-            let pcm = SpeechSynthesizer.pcmBytes(for: text)
-            let bytesPerMillisecond = SpeechSynthesizer.sampleRate * 2 / 1000
-            let chunkSize = max(2, configuration.audioChunkMilliseconds * bytesPerMillisecond)
-            let chunkCount = (pcm.count + chunkSize - 1) / chunkSize
-            let fragments = outputTranscription ? textChunks(text) : []
-            var nextFragment = 0
-            for index in 0..<chunkCount {
-                let slice = Array(pcm[(index * chunkSize)..<min(pcm.count, (index + 1) * chunkSize)])
-                planned.append(Planned(
-                    message: ["serverContent": ["modelTurn": ["parts": [[
-                        "inlineData": ["mimeType": "audio/pcm;rate=24000", "data": .string(Base64.encode(slice))],
-                    ]]]]],
-                    playMilliseconds: slice.count / bytesPerMillisecond))
-                // Spread the transcript over the audio, finishing with the last chunk.
-                while nextFragment < fragments.count, nextFragment * chunkCount <= index * fragments.count {
-                    planned.append(Planned(message: ["serverContent": ["outputTranscription": ["text": .string(fragments[nextFragment])]]]))
-                    nextFragment += 1
-                }
-            }
-            while nextFragment < fragments.count {
-                planned.append(Planned(message: ["serverContent": ["outputTranscription": ["text": .string(fragments[nextFragment])]]]))
-                nextFragment += 1
-            }
-            responseTokens = audioTokens(Double(pcm.count) / Double(SpeechSynthesizer.sampleRate * 2))
-        }
+        var responseTokens = appendContent(text, to: &planned)
         planned.append(Planned(message: ["serverContent": ["generationComplete": true]]))
-        planned.append(Planned(message: ["serverContent": ["turnComplete": true]]))
+        switch configuration.interactionStatus {
+        case .none:
+            planned.append(Planned(message: ["serverContent": ["turnComplete": true]]))
+        case .idle:
+            planned.append(Planned(message: ["serverContent": ["turnComplete": true, "interactionStatus": "IDLE"]]))
+        case .backgroundReasoning:
+            // The turn ends while the model still reasons; what it adds ends the interaction.
+            planned.append(Planned(message: ["serverContent": ["turnComplete": true, "interactionStatus": "IN_PROGRESS"]]))
+            responseTokens += appendContent(configuration.backgroundReasoningText, to: &planned)
+            planned.append(Planned(message: ["serverContent": ["generationComplete": true]]))
+            planned.append(Planned(message: ["serverContent": ["turnComplete": true, "interactionStatus": "IDLE"]]))
+        }
 
         let promptTextTotal = memory.contextTextTokens + promptText
         let promptAudioTotal = memory.contextAudioTokens + promptAudio
@@ -488,6 +495,45 @@ func formatSeconds(_ seconds: Double) -> String {
 private func capitalizedFirst(_ text: String) -> String {
     guard let first = text.first else { return text }
     return first.uppercased() + text.dropFirst()
+}
+
+extension SessionMachine {
+    /// Appends the model's content for `text` in the session's modality (text chunks, or audio chunks with
+    /// the transcript spread over them) and returns its token count.
+    fileprivate func appendContent(_ text: String, to planned: inout [Planned]) -> Int {
+        switch modality {
+        case .text:
+            for chunk in textChunks(text) {
+                planned.append(Planned(message: ["serverContent": ["modelTurn": ["parts": [["text": .string(chunk)]]]]]))
+            }
+            return textTokens(text)
+        case .audio:
+            let pcm = SpeechSynthesizer.pcmBytes(for: text)
+            let bytesPerMillisecond = SpeechSynthesizer.sampleRate * 2 / 1000
+            let chunkSize = max(2, configuration.audioChunkMilliseconds * bytesPerMillisecond)
+            let chunkCount = (pcm.count + chunkSize - 1) / chunkSize
+            let fragments = outputTranscription ? textChunks(text) : []
+            var nextFragment = 0
+            for index in 0..<chunkCount {
+                let slice = Array(pcm[(index * chunkSize)..<min(pcm.count, (index + 1) * chunkSize)])
+                planned.append(Planned(
+                    message: ["serverContent": ["modelTurn": ["parts": [[
+                        "inlineData": ["mimeType": "audio/pcm;rate=24000", "data": .string(Base64.encode(slice))],
+                    ]]]]],
+                    playMilliseconds: slice.count / bytesPerMillisecond))
+                // Spread the transcript over the audio, finishing with the last chunk.
+                while nextFragment < fragments.count, nextFragment * chunkCount <= index * fragments.count {
+                    planned.append(Planned(message: ["serverContent": ["outputTranscription": ["text": .string(fragments[nextFragment])]]]))
+                    nextFragment += 1
+                }
+            }
+            while nextFragment < fragments.count {
+                planned.append(Planned(message: ["serverContent": ["outputTranscription": ["text": .string(fragments[nextFragment])]]]))
+                nextFragment += 1
+            }
+            return audioTokens(Double(pcm.count) / Double(SpeechSynthesizer.sampleRate * 2))
+        }
+    }
 }
 
 extension LiveSimulator {

@@ -31,6 +31,9 @@ public struct SimulatorConfiguration: Sendable {
     public var toolRules: [ToolRule] = []
     /// The model's reply for a turn. The default is ``LiveSimulator/defaultReplyText(for:)``.
     public var replyText: @Sendable (ReplyRequest) -> String = LiveSimulator.defaultReplyText(for:)
+    /// When false, user turns are received and recorded but never answered (no reply, no tool call): a
+    /// server that keeps the connection alive, answering pings, and never finishes a turn.
+    public var answersTurns: Bool = true
     /// Delay before every `setupComplete` (a one-shot delay is ``SimulatorFault/delaySetupComplete(_:)``).
     public var setupCompleteDelay: Duration?
     /// Send `usageMetadata` after each `turnComplete`.
@@ -47,6 +50,19 @@ public struct SimulatorConfiguration: Sendable {
     /// When set, `setup.model` must be one of these (exactly as sent, e.g. `models/gemini-live-2.5-flash`);
     /// otherwise any well-formed model name is accepted.
     public var knownModels: [String]?
+    /// Models that answer only in audio, as the service's native-audio models: a setup asking one of them
+    /// for `TEXT` is closed with 1007. Matched by model id (`gemini-3.8-live` for `models/gemini-3.8-live`).
+    public var audioOnlyModels: Set<String> = [
+        "gemini-3.8-live", "gemini-3.8-live-extended-thinking", "gemini-2.5-flash-native-audio-preview-12-2025",
+        "gemini-live-2.5-flash-native-audio",
+    ]
+    /// Models that refuse `generationConfig.thinkingConfig` (closed with 1007), as `gemini-3.8-live` does.
+    public var modelsRefusingThinkingConfig: Set<String> = ["gemini-3.8-live"]
+    /// Whether and how replies carry `serverContent.interactionStatus`.
+    public var interactionStatus: InteractionStatusReporting = .none
+    /// With ``InteractionStatusReporting/backgroundReasoning``: what the model adds after its first
+    /// `turnComplete`, before the interaction is `IDLE`.
+    public var backgroundReasoningText: String = "After more thought, that is all."
     /// How long to wait for the client's CLOSE after the simulator sent one, before dropping TCP.
     public var closeHandshakeTimeout: Duration = .seconds(2)
     /// Largest WebSocket frame accepted from a client.
@@ -56,6 +72,18 @@ public struct SimulatorConfiguration: Sendable {
 
     /// The defaults described on each property.
     public init() {}
+}
+
+/// How the simulator reports `serverContent.interactionStatus`, the signal of models that keep reasoning
+/// after a turn (`gemini-3.8-live-extended-thinking`).
+public enum InteractionStatusReporting: Sendable, Equatable {
+    /// Never sent: clients go by `turnComplete` (most models).
+    case none
+    /// `IDLE` with the reply's `turnComplete`.
+    case idle
+    /// The reply's `turnComplete` carries `IN_PROGRESS`; then more content
+    /// (``SimulatorConfiguration/backgroundReasoningText``) follows, and a second `turnComplete` with `IDLE`.
+    case backgroundReasoning
 }
 
 /// A rule that turns a user's text turn into a function call, like a model deciding to use a tool.

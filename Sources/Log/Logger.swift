@@ -11,8 +11,10 @@ public struct Logger: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
         case trace, debug, info, notice, warning, error, critical
 
+        /// Lower severity first.
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
 
+        /// The text form.
         public var description: String {
             switch self {
             case .trace: "trace"
@@ -38,6 +40,7 @@ public struct Logger: Sendable {
     public var level: Level
     private let handler: any LogHandler
 
+    /// A value with the given fields.
     public init(label: String, level: Level = .info, handler: any LogHandler) {
         self.label = label
         self.level = level
@@ -81,6 +84,8 @@ public protocol LogHandler: Sendable {
 
 /// Drops every line.
 public struct NullLogHandler: LogHandler {
+    /// A handler.
     public init() {}
+    /// Records one line.
     public func log(level: Logger.Level, label: String, message: String) {}
 }

@@ -20,6 +20,13 @@ struct LiveBench: ParsableCommand {
     @Option(name: .customLong("echo-url"), help: "A WebSocket echo server; default: start Tests/Peers/ws_peer.py.")
     var echoURL: String?
 
+    @Flag(name: .customLong("decode-only"), help: "Only the encode/decode figures (no round trip).")
+    var decodeOnly = false
+
+    @Option(name: .customLong("send-audio-seconds"),
+            help: "Seconds of sendAudio on thread lv-micsend (run under scripts/rtcheck.c with RTCHECK_THREADS=lv-micsend to count its heap calls); 0 skips it.")
+    var sendAudioSeconds: Double = 2
+
     /// Synchronous, so the bench's root stays a plain command: an async root runs Dispatch's main queue,
     /// whose signal thread valgrind (used by scripts/bench-audio on the same binary) cannot run.
     func run() throws {
@@ -45,6 +52,9 @@ struct LiveBench: ParsableCommand {
         print("encode 20 ms realtimeInput audio (640 B PCM): fast path \(format(encode.fast)) µs, Codable \(format(encode.codable)) µs (ratio \(format(encode.codable / encode.fast))x)")
         let decode = try benchDecode()
         print("decode serverContent with 100 ms of 24 kHz audio (\(decode.bytes) B JSON): \(format(decode.micros)) µs")
+        if sendAudioSeconds > 0 { try await LiveSendBench.run(seconds: sendAudioSeconds) }
+        LiveDecodeBench.run()
+        if decodeOnly { return }
         let rtt = try await benchRoundTrip()
         print("round trip over loopback, \(messages) × \(rtt.size) B text messages via \(rtt.peer): p50 \(format(rtt.p50)) µs, p99 \(format(rtt.p99)) µs, max \(format(rtt.max)) µs")
     }

@@ -65,10 +65,7 @@ struct AudioProcessReport: Equatable {
             "erleDb": erle.map { rounded($0) } ?? .null,
             "erleFrames": .int(erleFrames),
         ]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(JSONValue.object(object))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).jsonString
     }
 }
 

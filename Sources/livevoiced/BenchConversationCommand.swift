@@ -129,8 +129,7 @@ struct BenchConversation: AsyncParsableCommand {
                     makeProcessor: { try EchoCancellingProcessor(configuration: configuration.frontEnd) })
                 engineBox.withLock { $0 = engine }
                 let client = try LiveClientFactory.make(configuration, endpoint: endpoint, caFile: caFile, logger: .disabled)
-                return DaemonLauncher.Setup(configuration: configuration, gpio: board, engine: engine, client: client,
-                                            asynchronousTools: true)
+                return DaemonLauncher.Setup(configuration: configuration, gpio: board, engine: engine, client: client)
             },
             stop: stop)
         let before = CPUTime.now()

@@ -17,8 +17,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "PEM file of CA certificates to trust for a wss:// endpoint.")
     var caFile: String?
 
-    @Option(help: "Model name.")
-    var model: String = "gemini-live-2.5-flash-preview"
+    @Option(help: ArgumentHelp("Model name.", discussion: "Live models checked on \(LiveModels.checkedOn): \(LiveModels.known.filter(\.lifecycle.isAvailable).map(\.id).joined(separator: ", ")).", valueName: "model"))
+    var model: String = LiveModels.defaultModel
 
     @Option(name: .customLong("api-key-file"), help: "Read the API key from this file (instead of GEMINI_API_KEY).")
     var apiKeyFile: String?

@@ -7,6 +7,7 @@ import BoardSupport
 import Daemon
 import GPIO
 import JSON
+import Log
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -95,35 +96,8 @@ func parseToolsFile(_ path: String) throws(ToolsFileError) -> ToolsConfig {
     }
 }
 
-/// Compact JSON with sorted keys, for results a user or a script reads.
-func renderJSON(_ value: JSONValue) -> String {
-    switch value {
-    case .null: return "null"
-    case .bool(let flag): return flag ? "true" : "false"
-    case .int(let number): return String(number)
-    case .double(let number): return number.isFinite ? String(number) : "null"
-    case .string(let text):
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    case .array(let elements): return "[" + elements.map(renderJSON).joined(separator: ",") + "]"
-    case .object(let members):
-        return "{" + members.keys.sorted().map { renderJSON(.string($0)) + ":" + renderJSON(members[$0]!) }
-            .joined(separator: ",") + "}"
-    }
-}
+/// Compact JSON with sorted keys, for results a user or a script reads (the project's one ``JSONWriter``).
+func renderJSON(_ value: JSONValue) -> String { value.jsonString }
 
 // MARK: - info
 
@@ -334,9 +308,9 @@ struct GPIOAction: AsyncParsableCommand {
         let tools = try loadTools(config)
         let parsed: JSONValue
         do {
-            parsed = try JSONDecoder().decode(JSONValue.self, from: Data(arguments.utf8))
+            parsed = try JSONParser().parse(arguments)
         } catch {
-            throw failure("the arguments are not valid JSON: \(arguments)")
+            throw failure("the arguments are not valid JSON (\(error)): \(arguments.escapingControlCharacters())")
         }
         let backend = try options.backend(extraLines: tools.tools.map(\.action.line))
         let registry: ToolRegistry

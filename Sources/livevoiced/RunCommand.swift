@@ -43,8 +43,7 @@ struct Run: AsyncParsableCommand {
                     logger: logger.child("audio"))
                 let client = try LiveClientFactory.make(configuration, logger: logger.child("live"))
                 return DaemonLauncher.Setup(
-                    configuration: configuration, gpio: try LibgpiodBackend(), engine: engine, client: client,
-                    asynchronousTools: LiveClientFactory.supportsAsynchronousFunctions(model: configuration.live.model))
+                    configuration: configuration, gpio: try LibgpiodBackend(), engine: engine, client: client)
             },
             reload: { try loadConfiguration(path) })
         let status = await launcher.run(initial)

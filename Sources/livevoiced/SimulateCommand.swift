@@ -117,8 +117,7 @@ struct Simulate: AsyncParsableCommand {
                     logger: logger.child("audio"))
                 let client = try LiveClientFactory.make(configuration, endpoint: peer, caFile: caFile, logger: logger.child("live"))
                 return DaemonLauncher.Setup(
-                    configuration: configuration, gpio: board, engine: engine, client: client,
-                    asynchronousTools: LiveClientFactory.supportsAsynchronousFunctions(model: configuration.live.model))
+                    configuration: configuration, gpio: board, engine: engine, client: client)
             },
             onRuntime: { _ in driver.daemonReady(timeline) },
             stop: stop)

@@ -67,10 +67,7 @@ final class JSONLinesReporter: DaemonReporter {
     }
 
     static func serialize(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        JSONWriter.string(value)
     }
 }
 
@@ -101,7 +98,7 @@ final class TerminalReporter: DaemonReporter {
         }
         guard let text else { return }
         let seconds = Double((clock.now() - start).milliseconds) / 1000
-        print("\(String(format1: seconds).leftPadded(7)) s  \(escapeForTerminal(text))")
+        print("\(String(format1: seconds).leftPadded(7)) s  \(text.escapingControlCharacters())")
         fflush(nil)
     }
 }
@@ -116,20 +113,4 @@ extension String {
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
-}
-
-/// Text from outside (transcripts, errors) with control characters shown as escapes, so a server cannot
-/// move the cursor or forge lines.
-func escapeForTerminal(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar.value {
-        case 0x0A: out += "\\n"
-        case 0x0D: out += "\\r"
-        case 0x09: out += "\\t"
-        case 0x00..<0x20, 0x7F, 0x80..<0xA0: out += "\\u{\(String(scalar.value, radix: 16))}"
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
 }

@@ -112,7 +112,7 @@ struct HandshakeTests {
         #expect(passing.statusLine == "HTTP/1.1 101 Switching Protocols")
         #expect(passing.values("upgrade") == ["websocket"])
         let error = verify(["Upgrade: web\u{1B}[31msocket", "Connection: Upgrade", accept])
-        #expect(error?.message.contains("\\u{1b}[31m") == true, "\(String(describing: error?.message))")
+        #expect(error?.message.contains("\\u{1B}[31m") == true, "\(String(describing: error?.message))")
     }
 
     @Test("headers past the byte or line limit are refused, and nothing more is kept")

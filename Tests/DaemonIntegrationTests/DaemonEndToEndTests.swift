@@ -117,8 +117,7 @@ struct DaemonEndToEndTests {
             clock: clock, logger: .disabled, reporter: reporter, notifier: SystemdNotifier(environment: { _ in nil }),
             status: status,
             prepare: { configuration in
-                DaemonLauncher.Setup(configuration: configuration, gpio: board, engine: engine, client: client,
-                                     asynchronousTools: true)
+                DaemonLauncher.Setup(configuration: configuration, gpio: board, engine: engine, client: client)
             })
         let daemon = Task { await launcher.run(configuration) }
 
@@ -129,9 +128,11 @@ struct DaemonEndToEndTests {
         try await reporter.wait("idle") { $0 == .state(.idle) }
 
         // Turn 1: the press opens the session; what is said while it connects is held and sent after.
+        let pressedAt = clock.now()
         try press()
         try await Task.sleep(for: .milliseconds(1500))
         let released = reporter.mark
+        let releasedAt = clock.now()
         try release()
         try await reporter.wait("responding", after: released, isState(.responding))
         let replying = reporter.mark
@@ -143,8 +144,10 @@ struct DaemonEndToEndTests {
         let turnOne = kinds.prefix(while: { $0 != "activityEnd" })
         #expect(kinds.contains("activityEnd"))
         let audioMessages = turnOne.filter { $0 == "audio" }.count
-        // 1.5 s held plus the 250 ms pre-roll, in 20 ms frames: about 87 messages (allow scheduling slack).
-        #expect(audioMessages >= 75 && audioMessages <= 100, "audio messages in turn 1: \(audioMessages)")
+        // The hold plus the 250 ms pre-roll, in 20 ms frames (the debounce shifts both ends alike).
+        let expected = Double((releasedAt - pressedAt + .milliseconds(250)).milliseconds) / 20
+        #expect(Double(audioMessages) >= expected * 0.85 && Double(audioMessages) <= expected * 1.1,
+                "audio messages in turn 1: \(audioMessages), expected about \(expected)")
         #expect(first.setup?.at("realtimeInputConfig", "automaticActivityDetection", "disabled") == true)
         #expect(first.functionDeclarations == ["garage_door", "porch_light"])
 

@@ -7,7 +7,7 @@ import Testing
 /// Endpoints, paths, headers and model names per backend (PROTOCOL.md §1, §3.1).
 @Suite("LiveClient endpoints and models")
 struct ClientConfigurationTests {
-    private func request(_ client: LiveClient, model: String = "gemini-live-2.5-flash-preview") async throws -> (LiveTransportRequest, String) {
+    private func request(_ client: LiveClient, model: String = "gemini-3.8-live") async throws -> (LiveTransportRequest, String) {
         let transport = InMemoryTransport()
         transport.onSend { _ in transport.push(#"{"setupComplete":{}}"#) }
         var client = client
@@ -22,7 +22,7 @@ struct ClientConfigurationTests {
         let (request, model) = try await request(LiveClient(apiKey: "k"))
         #expect(request.url.hasSuffix("/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"))
         #expect(request.headers.contains { $0 == ("x-goog-api-key", "k") })
-        #expect(model == "models/gemini-live-2.5-flash-preview")
+        #expect(model == "models/gemini-3.8-live")
         #expect(try await self.request(LiveClient(apiKey: "k"), model: "models/x").1 == "models/x")
         #expect(try await self.request(LiveClient(apiKey: "k"), model: "tunedModels/y").1 == "tunedModels/y")
         let v1 = try await self.request(LiveClient(apiKey: "k", apiVersion: "v1")).0
@@ -42,11 +42,11 @@ struct ClientConfigurationTests {
         let (request, model) = try await request(client)
         #expect(request.url == "wss://europe-west4-aiplatform.googleapis.com/ws/google.cloud.aiplatform.v1beta1.LlmBidiService/BidiGenerateContent")
         #expect(request.headers.contains { $0 == ("Authorization", "Bearer ya29.token") })
-        #expect(model == "projects/proj/locations/europe-west4/publishers/google/models/gemini-live-2.5-flash-preview")
+        #expect(model == "projects/proj/locations/europe-west4/publishers/google/models/gemini-3.8-live")
         let global = try await self.request(LiveClient(vertexAI: "p", location: "global", accessToken: { "t" }))
         #expect(global.0.url.hasPrefix("wss://aiplatform.googleapis.com/ws/"))
         let express = try await self.request(LiveClient(backend: .vertexAIExpress(apiKey: "k")))
-        #expect(express.1 == "publishers/google/models/gemini-live-2.5-flash-preview")
+        #expect(express.1 == "publishers/google/models/gemini-3.8-live")
     }
 
     @Test("Vertex AI with OAuth gets responseModalities AUDIO when none is set, as the SDK does")
@@ -90,4 +90,111 @@ struct ClientConfigurationTests {
         }
         await #expect(throws: LiveError.self) { _ = try await self.request(LiveClient(apiKey: "k"), model: "  ") }
     }
+
+    @Test("model names with '..', '?' or '&' are refused before connecting, as the SDK refuses them")
+    func badModelNames() async throws {
+        for bad in ["../models/x", "gemini-3.8-live?key=1", "a&b", "models/..", "tunedModels/x..y"] {
+            let transport = InMemoryTransport()
+            let client = LiveClient(apiKey: "k", connector: transport)
+            do {
+                _ = try await client.live.connect(model: bad)
+                Issue.record("\(bad) should be refused")
+            } catch {
+                #expect(error.kind == .configuration, "\(bad)")
+                #expect(error.message.contains("'..', '?' or '&'"), "\(bad)")
+            }
+            #expect(transport.requests.isEmpty, "\(bad): nothing may be sent")
+        }
+    }
+
+    @Test("Vertex AI maps publisher/model as the SDK does, and keeps full names")
+    func vertexPublisherModels() async throws {
+        let client = LiveClient(vertexAI: "proj", location: "us-central1", accessToken: { "t" })
+        #expect(try await request(client, model: "anthropic/claude-x").1
+            == "projects/proj/locations/us-central1/publishers/anthropic/models/claude-x")
+        #expect(try await request(client, model: "publishers/google/models/gemini-3.8-live").1
+            == "projects/proj/locations/us-central1/publishers/google/models/gemini-3.8-live")
+        #expect(try await request(client, model: "projects/other/locations/europe-west4/publishers/google/models/m").1
+            == "projects/other/locations/europe-west4/publishers/google/models/m")
+        let express = LiveClient(backend: .vertexAIExpress(apiKey: "k"))
+        #expect(try await request(express, model: "meta/llama").1 == "publishers/meta/models/llama")
+        #expect(try await request(express).1 == "publishers/google/models/gemini-3.8-live")
+    }
+
+    @Test("the default model is gemini-3.8-live")
+    func defaultModel() async throws {
+        let transport = InMemoryTransport()
+        transport.onSend { _ in transport.push(#"{"setupComplete":{}}"#) }
+        let session = try await LiveClient(apiKey: "k", connector: transport).live.connect()
+        #expect(session.model == "models/gemini-3.8-live")
+        await session.close()
+    }
+
+    @Test("an API key that starts with auth_tokens/ is used as an ephemeral token")
+    func ephemeralFromAPIKey() async throws {
+        let client = LiveClient(apiKey: "auth_tokens/xyz")
+        guard case .ephemeralToken(let token) = client.backend else {
+            Issue.record("expected an ephemeral token backend, got \(client.backend)")
+            return
+        }
+        #expect(token == "auth_tokens/xyz")
+        let (request, _) = try await request(client)
+        #expect(request.url.hasSuffix(".v1alpha.GenerativeService.BidiGenerateContentConstrained"))
+        #expect(request.headers.contains { $0 == ("Authorization", "Token auth_tokens/xyz") })
+        #expect(!"\(client)".contains("xyz"))
+    }
+
+    @Test("Vertex AI sends x-goog-user-project; extra headers are added, replace ours by name, never printed")
+    func vertexHeaders() async throws {
+        var client = LiveClient(vertexAI: "proj", location: "us-central1", accessToken: { "ya29.token" })
+        client.quotaProject = "billing-project"
+        client.extraHeaders = [("x-gateway-key", "gw-secret"), ("X-Goog-Api-Client", "custom/1")]
+        let (request, _) = try await request(client)
+        #expect(request.headers.contains { $0 == ("x-goog-user-project", "billing-project") })
+        #expect(request.headers.contains { $0 == ("x-gateway-key", "gw-secret") })
+        #expect(request.headers.filter { $0.name.lowercased() == "x-goog-api-client" }.map(\.value) == ["custom/1"])
+        #expect(request.headers.contains { $0 == ("Authorization", "Bearer ya29.token") })
+        var dumped = ""
+        dump(client, to: &dumped)
+        #expect(!dumped.contains("gw-secret") && dumped.contains("x-gateway-key"))
+        #expect(!request.description.contains("gw-secret"))
+
+        // An Authorization of one's own replaces the bearer token, and the provider is not even asked.
+        var gateway = LiveClient(vertexAI: "p", location: "us-central1", accessToken: { throw CancellationError() })
+        gateway.extraHeaders = [("Authorization", "Bearer from-gateway")]
+        let headers = try await self.request(gateway).0.headers
+        #expect(headers.filter { $0.name == "Authorization" }.map(\.value) == ["Bearer from-gateway"])
+
+        for bad in [("X-Bad", "a\r\nInjected: 1"), ("Bad Name", "v"), ("", "v")] {
+            var broken = LiveClient(apiKey: "k")
+            broken.extraHeaders = [bad]
+            do {
+                _ = try await self.request(broken)
+                Issue.record("\(bad) should be refused")
+            } catch let error as LiveError {
+                #expect(error.kind == .configuration)
+                #expect(!error.message.contains("Injected"))
+            }
+        }
+    }
+
+    @Test("sessionResumption.transparent is refused on the Gemini API and sent on Vertex AI")
+    func transparentResumption() async throws {
+        let config = LiveConnectConfig(sessionResumption: SessionResumptionConfig(transparent: true))
+        let transport = InMemoryTransport()
+        transport.onSend { _ in transport.push(#"{"setupComplete":{}}"#) }
+        do {
+            _ = try await LiveClient(apiKey: "k", connector: transport).live.connect(model: "m", config: config)
+            Issue.record("expected a configuration error")
+        } catch {
+            #expect(error.kind == .configuration)
+            #expect(error.message.contains("only supported on Vertex AI"))
+        }
+        #expect(transport.requests.isEmpty)
+        let session = try await LiveClient(vertexAI: "p", location: "us-central1", accessToken: { "t" }, connector: transport)
+            .live.connect(model: "m", config: config)
+        #expect(transport.sentTexts.first?.contains(#""sessionResumption":{"transparent":true}"#) == true)
+        await session.close()
+    }
 }
+

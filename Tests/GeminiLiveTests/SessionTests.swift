@@ -29,10 +29,10 @@ struct SessionTests {
     @Test("connect sends setup first, returns after setupComplete, and the session id is kept")
     func connect() async throws {
         let (client, transport) = Self.makeClient()
-        let session = try await client.live.connect(model: "gemini-live-2.5-flash-preview")
+        let session = try await client.live.connect(model: "gemini-3.8-live")
         #expect(session.sessionId == "sess-1")
-        #expect(session.model == "models/gemini-live-2.5-flash-preview")
-        #expect(transport.sentTexts == [#"{"setup":{"model":"models\/gemini-live-2.5-flash-preview"}}"#.replacingOccurrences(of: "\\/", with: "/")])
+        #expect(session.model == "models/gemini-3.8-live")
+        #expect(transport.sentTexts == [#"{"setup":{"model":"models\/gemini-3.8-live"}}"#.replacingOccurrences(of: "\\/", with: "/")])
         let request = try #require(transport.requests.first)
         #expect(request.url == "wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent")
         #expect(request.headers.contains { $0.name == "x-goog-api-key" && $0.value == "AIza-secret-key" })
@@ -168,6 +168,48 @@ struct SessionTests {
         #expect(kinds == ["realtimeInput.mediaChunks", "realtimeInput.mediaChunks", "realtimeInput.audio", "realtimeInput.video",
                           "realtimeInput.text", "realtimeInput.activityStart", "realtimeInput.activityEnd",
                           "realtimeInput.audioStreamEnd", "toolResponse.functionResponses", "realtimeInput.audio"])
+    }
+
+    @Test("sendAudio reuses the session's encoder and buffer: each call sends exactly the Codable path's bytes")
+    func sendAudioReuse() async throws {
+        let (client, transport) = Self.makeClient()
+        let session = try await client.live.connect(model: "m")
+        var expected: [[UInt8]] = []
+        for length in [640, 640, 3200, 2, 0, 640] {
+            let pcm = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ length) })
+            try pcm.withUnsafeBytes { try session.sendAudio(pcm: $0) }
+            expected.append(try LiveClientMessage.realtimeInput(LiveClientRealtimeInput(audio: .pcm(pcm))).jsonBytes())
+        }
+        try Data([1, 2]).withUnsafeBytes { try session.sendAudio(pcm: $0, encoder: RealtimeAudioEncoder(mimeType: "audio/pcm;rate=8000")) }
+        expected.append(try LiveClientMessage.realtimeInput(LiveClientRealtimeInput(audio: .pcm(Data([1, 2]), sampleRate: 8000))).jsonBytes())
+        #expect(Array(transport.sentMessages.dropFirst()) == expected)
+        await session.close()
+        #expect(throws: LiveError.self) { try Data([0, 0]).withUnsafeBytes { try session.sendAudio(pcm: $0) } }
+    }
+
+    @Test("sendAudio from several tasks at once still sends whole, valid messages")
+    func sendAudioConcurrently() async throws {
+        let (client, transport) = Self.makeClient()
+        let session = try await client.live.connect(model: "m")
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    let pcm = [UInt8](repeating: UInt8(task), count: 320 * (task + 1))
+                    for _ in 0..<50 { try? pcm.withUnsafeBytes { try session.sendAudio(pcm: $0) } }
+                }
+            }
+        }
+        let sent = transport.sentMessages.dropFirst()
+        #expect(sent.count == 200)
+        for bytes in sent {
+            let message = try LiveClientMessage(json: bytes)
+            guard case .realtimeInput(let input) = message, let audio = input.audio else {
+                Issue.record("not an audio message")
+                continue
+            }
+            #expect(Set(audio.data).count == 1 && audio.data.count % 320 == 0)
+        }
+        await session.close()
     }
 
     @Test("messages that arrive before setupComplete are delivered first")

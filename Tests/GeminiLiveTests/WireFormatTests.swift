@@ -31,10 +31,10 @@ struct WireFormatTests {
             sessionResumption: SessionResumptionConfig(handle: "HANDLE-abc123"),
             contextWindowCompression: ContextWindowCompressionConfig(triggerTokens: 25600, slidingWindow: SlidingWindow(targetTokens: 12800)),
             inputAudioTranscription: AudioTranscriptionConfig(), outputAudioTranscription: AudioTranscriptionConfig())
-        let bytes = try WireCoding.encode(LiveClientMessage.setup(LiveClientSetup(model: "models/gemini-live-2.5-flash-preview", config: config)))
+        let bytes = try WireCoding.encode(LiveClientMessage.setup(LiveClientSetup(model: "models/gemini-3.8-live", config: config)))
         try expectSameJSON(bytes, """
             {"setup": {
-              "model": "models/gemini-live-2.5-flash-preview",
+              "model": "models/gemini-3.8-live",
               "generationConfig": {
                 "responseModalities": ["AUDIO"],
                 "temperature": 0.7, "topP": 0.95, "topK": 40, "maxOutputTokens": 1024, "seed": 42,

@@ -71,7 +71,7 @@ struct ToolAndResumptionTests {
         }
     }
 
-    @Test("resumption: a handle after each turn resumes the session on a new connection; unknown handles get 1008")
+    @Test("resumption: a handle after each turn resumes the session on a new connection; unknown handles get 1007 (a refused resumption)")
     func resumption() async throws {
         try await withSimulator { simulator in
             var setup = textSetup
@@ -105,7 +105,7 @@ struct ToolAndResumptionTests {
             let third = try await TestClient.connect(simulator)
             try third.send(["setup": ["model": .string(TestClient.model), "sessionResumption": ["handle": "made-up"]]])
             let error = try await third.receiveUntilClosed()
-            #expect(error.closeCode == 1008)
+            #expect(error.closeCode == 1007)
             #expect(error.closeReason == "Session resumption handle is invalid or has expired.")
         }
     }

@@ -45,12 +45,4 @@ public enum LiveClientFactory {
         return LiveClient(apiKey: key, endpoint: endpoint, caFile: caFile, apiVersion: live.apiVersion,
                           connector: connector, logger: logger)
     }
-
-    /// Whether `model` takes asynchronous (NON_BLOCKING) function calls (the README's model table):
-    /// the 3.8 Live models and the native-audio ones do; the 3.1 flash preview is synchronous only. An
-    /// unknown model is treated as synchronous (blocking calls work everywhere).
-    public static func supportsAsynchronousFunctions(model: String) -> Bool {
-        let id = model.split(separator: "/").last.map(String.init) ?? model
-        return id.hasPrefix("gemini-3.8-live") || id.contains("native-audio")
-    }
 }

@@ -31,12 +31,10 @@ public final class ConversationRuntime: Sendable {
         public var logger: Logger
         public var reporter: any DaemonReporter
         public var status: RuntimeStatus
-        /// Whether the model takes asynchronous (NON_BLOCKING) function calls.
-        public var asynchronousTools: Bool
 
         public init(configuration: DaemonConfiguration, client: LiveClient, engine: AudioEngine, button: Button?,
                     led: StatusLED?, tools: ToolRegistry, clock: any MonotonicClock, logger: Logger,
-                    reporter: any DaemonReporter, status: RuntimeStatus, asynchronousTools: Bool) {
+                    reporter: any DaemonReporter, status: RuntimeStatus) {
             self.configuration = configuration
             self.client = client
             self.engine = engine
@@ -47,7 +45,6 @@ public final class ConversationRuntime: Sendable {
             self.logger = logger
             self.reporter = reporter
             self.status = status
-            self.asynchronousTools = asynchronousTools
         }
     }
 

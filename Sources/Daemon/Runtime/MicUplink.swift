@@ -20,7 +20,6 @@ final class MicUplink {
     private var held: [MicFrame] = []
     /// The newest frame that was sent or held: nothing at or before it is sent or held again.
     private var lastTaken: UInt64?
-    private let encoder = RealtimeAudioEncoder()
     /// Frames sent, and held frames dropped because the hold was too long.
     private(set) var framesSent = 0
     private(set) var heldDropped = 0
@@ -110,7 +109,8 @@ final class MicUplink {
 
     private func transmit(_ frame: MicFrame, on session: LiveSession) {
         do {
-            try frame.samples.withUnsafeBytes { try session.sendAudio(pcm: $0, encoder: encoder) }
+            // The session's own encoder and buffer: nothing is allocated per frame on this side.
+            try frame.samples.withUnsafeBytes { try session.sendAudio(pcm: $0) }
             framesSent += 1
         } catch {
             sendFailures += 1

@@ -48,7 +48,9 @@ final class RuntimeLoop {
         uplink = MicUplink(latency: parts.status.frameToWire)
         actions.reserveCapacity(32)
         player = ReplyPlayer(sink: parts.engine.playback, jitterMilliseconds: parts.configuration.audio.jitterBufferMilliseconds)
-        adapter = ToolAdapter(tools: parts.configuration.tools, asynchronous: parts.asynchronousTools)
+        adapter = ToolAdapter(
+            tools: parts.configuration.tools,
+            functionCalls: LiveModels.capabilities(for: parts.configuration.live.model).functionCalls)
         setup = LiveSetup(configuration: parts.configuration, tools: adapter)
     }
 
@@ -319,7 +321,7 @@ final class RuntimeLoop {
             let info = ServerContentInfo(
                 hasAudio: !currentAudio.isEmpty, interrupted: content.interrupted == true,
                 generationComplete: content.generationComplete == true,
-                interactionComplete: content.turnComplete == true)
+                interactionComplete: content.isInteractionComplete)
             if info.hasAudio || info.interrupted || info.generationComplete || info.interactionComplete {
                 await feed(.serverContent(info))
             }

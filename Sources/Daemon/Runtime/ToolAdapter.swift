@@ -11,12 +11,23 @@ import JSON
 /// Long actions (a pulse, a switch with an auto-off timer) are declared `NON_BLOCKING` where the model
 /// can call functions asynchronously, so it keeps talking while the relay works, and their results are
 /// answered with `scheduling: WHEN_IDLE` (folded in once the model is quiet). Everything else is declared
-/// `BLOCKING` there (the model waits for "the door is open"); a synchronous-only model gets no behaviour.
+/// `BLOCKING` where that is possible (the model waits for "the door is open"); a synchronous-only model
+/// gets no behaviour at all, an asynchronous-only one `NON_BLOCKING` for every tool.
 struct ToolAdapter: Sendable {
     /// The configured tools.
     let tools: ToolsConfig
-    /// Whether the model takes asynchronous (`NON_BLOCKING`) function calls.
-    let asynchronous: Bool
+    /// How the model takes function calls (the README's model table).
+    let functionCalls: LiveModelCapabilities.FunctionCalls
+
+    /// The declared behaviour of `tool`, nil for the model's default.
+    func behavior(_ tool: ToolConfig) -> FunctionDeclaration.Behavior? {
+        switch functionCalls {
+        case .synchronousOnly: nil
+        case .asynchronousOnly: .nonBlocking
+        case .asynchronousByDefault: Self.isLong(tool) ? .nonBlocking : .blocking
+        case .both: Self.isLong(tool) ? .nonBlocking : nil
+        }
+    }
 
     /// The `tools` of the `setup` message (nil when none are configured).
     var liveTools: [Tool]? {
@@ -27,7 +38,7 @@ struct ToolAdapter: Sendable {
     func declaration(_ tool: ToolConfig) -> FunctionDeclaration {
         FunctionDeclaration(
             name: tool.name, description: tool.description, parametersJsonSchema: tool.parameters.jsonSchema,
-            behavior: asynchronous ? (Self.isLong(tool) ? .nonBlocking : .blocking) : nil)
+            behavior: behavior(tool))
     }
 
     /// The response to call `id` of `name` with a tool result.
@@ -35,7 +46,7 @@ struct ToolAdapter: Sendable {
         let object: [String: JSONValue]
         if case .object(let members) = result { object = members } else { object = ["result": result] }
         let tool = tools.tools.first { $0.name == name }
-        let scheduling: FunctionResponse.Scheduling? = asynchronous && tool.map(Self.isLong) == true ? .whenIdle : nil
+        let scheduling: FunctionResponse.Scheduling? = tool.flatMap(behavior) == .nonBlocking ? .whenIdle : nil
         return FunctionResponse(id: id, name: name, response: object, scheduling: scheduling)
     }
 

@@ -26,16 +26,12 @@ public struct DaemonLauncher: Sendable {
         public var gpio: any GPIOBackend
         public var engine: AudioEngine
         public var client: LiveClient
-        /// Whether the model takes asynchronous (NON_BLOCKING) function calls.
-        public var asynchronousTools: Bool
 
-        public init(configuration: DaemonConfiguration, gpio: any GPIOBackend, engine: AudioEngine, client: LiveClient,
-                    asynchronousTools: Bool) {
+        public init(configuration: DaemonConfiguration, gpio: any GPIOBackend, engine: AudioEngine, client: LiveClient) {
             self.configuration = configuration
             self.gpio = gpio
             self.engine = engine
             self.client = client
-            self.asynchronousTools = asynchronousTools
         }
     }
 
@@ -139,13 +135,11 @@ public struct DaemonLauncher: Sendable {
         let logger = logger
         let reporter = reporter
         let status = status
-        let asynchronous = setup.asynchronousTools
         let onRuntime = onRuntime
         let conversation = ConversationService(board: board, runtime: runtimeSlot) { parts in
             let runtime = ConversationRuntime(ConversationRuntime.Parts(
                 configuration: configuration, client: client, engine: engine, button: parts.button, led: parts.led,
-                tools: parts.tools, clock: clock, logger: logger, reporter: reporter, status: status,
-                asynchronousTools: asynchronous))
+                tools: parts.tools, clock: clock, logger: logger, reporter: reporter, status: status))
             onRuntime(runtime)
             return runtime
         }

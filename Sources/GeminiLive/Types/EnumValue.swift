@@ -13,13 +13,17 @@ public protocol ProtoEnum: RawRepresentable, Codable, Hashable, Sendable, Custom
 }
 
 extension ProtoEnum {
+    /// The value with this name (`"AUDIO"`).
     public init(stringLiteral value: String) { self.init(rawValue: value) }
+    /// Decodes the wire form.
     public init(from decoder: any Decoder) throws {
         self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }
+    /// Encodes the wire form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
+    /// The value's name.
     public var description: String { rawValue }
 }

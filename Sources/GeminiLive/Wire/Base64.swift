@@ -80,30 +80,41 @@ public enum Base64 {
         // Padded input must be a whole number of quads; unpadded input may not end with a lone character.
         if padding > 0 && input.count % 4 != 0 { return nil }
         if end % 4 == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(end / 4 * 3 + 2)
-        let valid: Bool = decodeTable.withUnsafeBufferPointer { table in
-            var i = 0
-            while i + 4 <= end {
-                let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return false }
-                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output.append(UInt8(v >> 16))
-                output.append(UInt8(v >> 8 & 0xFF))
-                output.append(UInt8(v & 0xFF))
-                i += 4
+        let capacity = end / 4 * 3 + 2
+        var valid = true
+        // Written in place into an uninitialised buffer: one pass, no per-byte capacity checks.
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
+            initialized = 0
+            valid = decodeTable.withUnsafeBufferPointer { table in
+                var i = 0
+                var o = 0
+                while i + 4 <= end {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { return false }
+                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    out[o] = UInt8(v >> 16)
+                    out[o + 1] = UInt8(v >> 8 & 0xFF)
+                    out[o + 2] = UInt8(v & 0xFF)
+                    i += 4
+                    o += 3
+                }
+                let rest = end - i
+                if rest >= 2 {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = rest == 3 ? table[Int(input[i + 2])] : 0
+                    if (a | b | c) & 0xC0 != 0 { return false }
+                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+                    out[o] = UInt8(v >> 16)
+                    o += 1
+                    if rest == 3 {
+                        out[o] = UInt8(v >> 8 & 0xFF)
+                        o += 1
+                    }
+                }
+                initialized = o
+                return true
             }
-            let rest = end - i
-            if rest >= 2 {
-                let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                let c = rest == 3 ? table[Int(input[i + 2])] : 0
-                if (a | b | c) & 0xC0 != 0 { return false }
-                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-                output.append(UInt8(v >> 16))
-                if rest == 3 { output.append(UInt8(v >> 8 & 0xFF)) }
-            }
-            return true
         }
         return valid ? output : nil
     }

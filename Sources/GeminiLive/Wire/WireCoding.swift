@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-import FoundationEssentials
+import JSON
 
-/// The JSON encoder and decoder configured for the wire: canonical camelCase (the Codable keys), `/` not
-/// escaped (`audio/pcm`, not `audio\/pcm`), keys sorted so identical messages are identical bytes.
+/// The wire's JSON: the project's own coder (``JSON/JSONValueEncoder`` and ``JSON/JSONParser`` with
+/// ``JSON/JSONValueDecoder``), canonical camelCase (the Codable keys), `/` not escaped (`audio/pcm`), keys
+/// sorted so identical messages are identical bytes. Decoding is linear in the message's size.
 enum WireCoding {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        try JSONValueEncoder().encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try JSONDecoder().decode(type, from: Data(bytes))
+        try JSONValueDecoder().decode(type, from: bytes)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        try JSONValueDecoder().decode(type, from: value)
     }
 }
 
@@ -29,7 +32,10 @@ public struct RealtimeAudioEncoder: Sendable {
     /// - Parameter mimeType: normally `audio/pcm;rate=16000`.
     public init(mimeType: String = "audio/pcm;rate=16000") {
         prefix = Array(#"{"realtimeInput":{"audio":{"data":""#.utf8)
-        suffix = Array(#"","mimeType":"#.utf8) + Self.jsonString(mimeType) + Array("}}}".utf8)
+        var suffix = Array(#"","mimeType":"#.utf8)
+        JSONWriter.writeString(mimeType, to: &suffix)
+        suffix += Array("}}}".utf8)
+        self.suffix = suffix
     }
 
     /// Writes the whole message for `pcm` into `buffer` (its previous contents are replaced).
@@ -39,21 +45,5 @@ public struct RealtimeAudioEncoder: Sendable {
         buffer.append(contentsOf: prefix)
         Base64.encode(pcm, appendingTo: &buffer)
         buffer.append(contentsOf: suffix)
-    }
-
-    private static func jsonString(_ text: String) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += Array(#"\""#.utf8)
-            case UInt8(ascii: "\\"): out += Array(#"\\"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return out
     }
 }

@@ -9,13 +9,26 @@ import Musl
 
 /// Writes one line per record to standard error: `<level> label: message`.
 ///
+/// Every message and label is escaped (``Swift/String/escapingControlCharacters(keepingLineBreaks:)``) before
+/// it is written, so text from outside (a close reason with a newline, a server message with ANSI escapes)
+/// can neither forge a second line, in a terminal or in journald, nor drive the terminal.
+///
 /// Under systemd the `<N>` prefix is the syslog priority that journald understands
 /// (`SyslogLevelPrefix=true` is its default), so levels survive into `journalctl -p`.
 /// On a terminal the prefix is a readable level name instead.
 public struct StandardErrorLogHandler: LogHandler {
-    public enum Style: Sendable { case terminal, journald }
+    /// How the level is written.
+    public enum Style: Sendable {
+        /// `warning live: …`, for people.
+        case terminal
+        /// `<4>live: …`, the syslog priority journald reads.
+        case journald
+    }
+
+    /// How lines are written.
     public let style: Style
 
+    /// A handler; without a style, journald's when standard error goes to the journal (`JOURNAL_STREAM`).
     public init(style: Style? = nil) {
         if let style {
             self.style = style
@@ -25,18 +38,22 @@ public struct StandardErrorLogHandler: LogHandler {
         }
     }
 
+    /// Writes the record as one line.
     public func log(level: Logger.Level, label: String, message: String) {
-        let line: String
-        switch style {
-        case .journald:
-            line = "<\(Self.syslogPriority(level))>\(label): \(message)\n"
-        case .terminal:
-            line = "\(level) \(label): \(message)\n"
-        }
         // One write(2) per line keeps lines from different threads whole.
-        var bytes = Array(line.utf8)
+        var bytes = Array(line(level: level, label: label, message: message).utf8)
         bytes.withUnsafeMutableBytes { buffer in
             _ = write(2, buffer.baseAddress, buffer.count)
+        }
+    }
+
+    /// The line written for a record, newline included; control characters in `label` and `message` escaped.
+    public func line(level: Logger.Level, label: String, message: String) -> String {
+        let label = label.escapingControlCharacters()
+        let message = message.escapingControlCharacters()
+        switch style {
+        case .journald: return "<\(Self.syslogPriority(level))>\(label): \(message)\n"
+        case .terminal: return "\(level) \(label): \(message)\n"
         }
     }
 
