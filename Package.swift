@@ -20,6 +20,10 @@ let package = Package(
     products: [
         .executable(name: "livevoiced", targets: ["livevoiced"]),
         .library(name: "GeminiLive", targets: ["GeminiLive"]),
+        // For the libFuzzer package in fuzz/ (it depends on this one by path); nothing here links it.
+        .library(
+            name: "LivevoicedFuzzable",
+            targets: ["GeminiLive", "CurlWebSocket", "JSON", "TOML", "GPIO", "BoardSupport", "AudioFrontEnd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
