@@ -110,7 +110,7 @@ public enum TextFile {
             if count == 0 { break }
             bytes += chunk[0..<count]
         }
-        if bytes.count > limit { throw tooLarge(path, what: what, limit: limit, size: "more than that") }
+        if bytes.count > limit { throw tooLarge(path, what: what, limit: limit, size: nil) }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // a byte order mark some editors add
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let offset = firstInvalidUTF8Offset(bytes)
@@ -121,10 +121,12 @@ public enum TextFile {
         return text
     }
 
-    private static func tooLarge(_ path: String, what: String, limit: Int, size: String) -> TextFileError {
+    /// `size` is the size when `fstat` knows it ("100000 bytes"), nil for a stream cut at the limit.
+    private static func tooLarge(_ path: String, what: String, limit: Int, size: String?) -> TextFileError {
         TextFileError(
             .tooLarge, path: path,
-            message: "\(what): '\(path)' is too large (\(size); the limit is \(limit) bytes): is it the right file?")
+            message: "\(what): '\(path)' is too large: \(size.map { "\($0), " } ?? "")more than the limit of \(limit) "
+                + "bytes; is it the right file?")
     }
 
     private static func systemError() -> String { String(cString: strerror(errno)) }

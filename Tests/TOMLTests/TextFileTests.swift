@@ -44,14 +44,14 @@ struct TextFileTests {
         try Data(repeating: UInt8(ascii: "k"), count: 101).write(to: URL(fileURLWithPath: path))
         let error = try #require(failure(path, limit: 100))
         #expect(error.kind == .tooLarge)
-        #expect(error.message == "the API key file: '\(path)' is too large (101 bytes; the limit is 100 bytes): is it the right file?")
+        #expect(error.message == "the API key file: '\(path)' is too large: 101 bytes, more than the limit of 100 bytes; is it the right file?")
     }
 
     @Test("/dev/zero is refused as too large after limit + 1 bytes, not read until memory runs out")
     func endlessDevice() throws {
         let error = try #require(failure("/dev/zero"))
         #expect(error.kind == .tooLarge)
-        #expect(error.message.contains("the limit is \(TextFile.secretLimit) bytes"))
+        #expect(error.message == "the API key file: '/dev/zero' is too large: more than the limit of \(TextFile.secretLimit) bytes; is it the right file?")
         let config = try #require(failure("/dev/zero", limit: TextFile.configurationLimit))
         #expect(config.kind == .tooLarge)
     }
@@ -82,7 +82,7 @@ struct TextFileTests {
         #expect(write(endless[1], chunk, chunk.count) == chunk.count)
         let error = try #require(failure("/proc/self/fd/\(endless[0])"))
         #expect(error.kind == .tooLarge)
-        #expect(error.message.contains("more than that; the limit is \(TextFile.secretLimit) bytes"))
+        #expect(error.message.contains("is too large: more than the limit of \(TextFile.secretLimit) bytes"))
     }
 
     @Test("a FIFO without a writer is read as empty at once instead of blocking the open")
