@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
 // SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: livevoiced contributors
 //
 // libFuzzer targets for livevoiced's decoders of untrusted input. A package of its own, so that nothing
 // here is linked into `livevoiced` or built by the root package (and so Swift 6.0.3 never sees it).
