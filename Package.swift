@@ -21,6 +21,10 @@ let package = Package(
     products: [
         .executable(name: "livevoiced", targets: ["livevoiced"]),
         .library(name: "GeminiLive", targets: ["GeminiLive"]),
+        // For the libFuzzer package in fuzz/ (it depends on this one by path); nothing here links it.
+        .library(
+            name: "LivevoicedFuzzable",
+            targets: ["GeminiLive", "CurlWebSocket", "JSON", "TOML", "GPIO", "BoardSupport", "AudioFrontEnd", "Daemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -98,7 +102,7 @@ let package = Package(
         .testTarget(name: "GeminiLiveTests", dependencies: ["GeminiLive", "JSON", "TestKit", "Log"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "JSON", "Time"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Conversation", "AudioFrontEnd", "BoardSupport", "GPIO", "TOML", "TestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Conversation", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
         .testTarget(name: "CLITests", dependencies: ["TestKit"]),
     ]
 )

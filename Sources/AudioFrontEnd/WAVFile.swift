@@ -42,6 +42,12 @@ public struct AudioFileError: Error, Sendable, Equatable, CustomStringConvertibl
 /// named `.wav` and is read as raw s16le at the rate given. WAV files must be 16-bit PCM mono (format 1,
 /// or WAVE_FORMAT_EXTENSIBLE with a PCM subformat); a data chunk whose size is 0 or 0xFFFFFFFF (written
 /// by a streaming tool) is read to the end of the file.
+///
+/// Sizes in a header are not trusted: nothing is allocated from them. The `fmt ` chunk is read into a
+/// fixed 40-byte buffer (the longest form, WAVE_FORMAT_EXTENSIBLE, has 40) and the rest of it skipped; a
+/// `fmt ` chunk that claims more bytes than the file has left is refused as truncated. A data chunk that
+/// claims more than the file holds (a truncated or still-growing file) reads what is there, and
+/// ``sampleCount`` is then nil.
 public final class AudioFileReader {
     /// The path the reader was opened with.
     public let path: String
@@ -120,6 +126,9 @@ public final class AudioFileReader {
         var dataBytes: Int?
     }
 
+    /// WAVE_FORMAT_EXTENSIBLE's `fmt ` body; the plain PCM one has 16, some writers 18.
+    private static let longestFormatChunk = 40
+
     private static func readWAVHeader(
         _ file: UnsafeMutablePointer<FILE>, path: String, fileSize: Int?
     ) throws(AudioFileError) -> WAVHeader {
@@ -133,9 +142,20 @@ public final class AudioFileReader {
             let size = Int(littleEndian32(chunk, 4))
             if id == "fmt " {
                 guard size >= 16 else { throw AudioFileError("\(path): WAV fmt chunk is too short (\(size) bytes)") }
-                var body = [UInt8](repeating: 0, count: size)
-                guard fread(&body, 1, size, file) == size else { throw AudioFileError("\(path): WAV fmt chunk is truncated") }
-                if size & 1 == 1 { _ = fgetc(file) }
+                let position = ftell(file)
+                if let fileSize, position >= 0, size > fileSize - position {
+                    throw AudioFileError(
+                        "\(path): WAV fmt chunk claims \(size) bytes but the file has only \(fileSize - position) left "
+                            + "(truncated or not a WAV file)")
+                }
+                // The header's size decides nothing about memory: read what the fields need, skip the rest.
+                let kept = min(size, Self.longestFormatChunk)
+                var body = [UInt8](repeating: 0, count: Self.longestFormatChunk)
+                guard fread(&body, 1, kept, file) == kept else { throw AudioFileError("\(path): WAV fmt chunk is truncated") }
+                let skip = size - kept + (size & 1)
+                guard skip == 0 || fseek(file, skip, SEEK_CUR) == 0 else {
+                    throw AudioFileError("\(path): WAV fmt chunk is truncated")
+                }
                 var tag = Int(littleEndian16(body, 0))
                 if tag == 0xFFFE && size >= 26 { tag = Int(littleEndian16(body, 24)) }
                 format = (tag, Int(littleEndian16(body, 2)), Int(littleEndian32(body, 4)), Int(littleEndian16(body, 14)))

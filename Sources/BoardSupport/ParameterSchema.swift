@@ -6,6 +6,9 @@ public import JSON
 /// A tool's parameters as a small subset of JSON Schema: types, descriptions, string enums, numeric ranges,
 /// object properties (in the order written) with `required`, and array `items`.
 ///
+/// Schemas nest at most ``maximumDepth`` levels (the arguments object is level 1, each `properties.NAME`
+/// or `items` one more); decoding and validation take time in proportion to the schema and the value.
+///
 /// In TOML:
 /// ```toml
 /// [tools.parameters]
@@ -75,6 +78,11 @@ public struct ParameterSchema: Sendable, Equatable, Decodable {
     /// An object schema with no properties (a tool that takes no arguments).
     public static let noArguments = ParameterSchema(type: .object)
 
+    /// How deeply schemas may nest when decoded: 16 levels, the arguments object being the first. A GPIO
+    /// tool needs two or three; the limit keeps a hostile or mistyped configuration from nesting thousands
+    /// of levels (every walk over a schema recurses once per level).
+    public static let maximumDepth = 16
+
     /// The property called `name`, if there is one.
     public func property(_ name: String) -> ParameterSchema? {
         properties.first { $0.name == name }?.schema
@@ -87,8 +95,22 @@ public struct ParameterSchema: Sendable, Equatable, Decodable {
         case enumValues = "enum"
     }
 
+    /// Decodes a schema and everything nested in it, at most ``maximumDepth`` levels deep.
     public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, depth: 1)
+    }
+
+    /// Nested schemas are decoded through this initializer with their depth (`Decodable` has no way to
+    /// pass it), taking the nested decoder from `superDecoder(forKey:)`.
+    private init(from decoder: any Decoder, depth: Int) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard depth <= Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "parameter schemas may nest at most \(Self.maximumDepth) levels deep; "
+                        + "flatten the parameters (a tool's arguments rarely need more than two or three)"))
+        }
         let typeName = try container.decode(String.self, forKey: .type)
         guard let type = SchemaType(rawValue: typeName) else {
             throw DecodingError.dataCorruptedError(
@@ -102,8 +124,12 @@ public struct ParameterSchema: Sendable, Equatable, Decodable {
         minimum = try container.decodeIfPresent(Double.self, forKey: .minimum)
         maximum = try container.decodeIfPresent(Double.self, forKey: .maximum)
         required = try container.decodeIfPresent([String].self, forKey: .required) ?? []
-        itemStorage = try container.decodeIfPresent(ParameterSchema.self, forKey: .items).map { [$0] } ?? []
+        itemStorage = []
+        if container.contains(.items) {
+            itemStorage = [try ParameterSchema(from: container.superDecoder(forKey: .items), depth: depth + 1)]
+        }
         properties = []
+        var names = Set<String>()
         if container.contains(.properties) {
             let members = try container.nestedContainer(keyedBy: NameKey.self, forKey: .properties)
             for key in members.allKeys {  // in the order written
@@ -113,7 +139,9 @@ public struct ParameterSchema: Sendable, Equatable, Decodable {
                         debugDescription: "'\(key.stringValue)' is not a valid parameter name (letters, digits and "
                             + "'_', starting with a letter or '_', at most 64 characters)")
                 }
-                properties.append(Property(name: key.stringValue, schema: try members.decode(ParameterSchema.self, forKey: key)))
+                let schema = try ParameterSchema(from: members.superDecoder(forKey: key), depth: depth + 1)
+                properties.append(Property(name: key.stringValue, schema: schema))
+                names.insert(key.stringValue)
             }
         }
 
@@ -135,7 +163,7 @@ public struct ParameterSchema: Sendable, Equatable, Decodable {
                 container.contains(.properties) ? .properties : .required,
                 "properties and required are allowed only for type = \"object\"")
         }
-        for name in required where property(name) == nil {
+        for name in required where !names.contains(name) {
             throw refuse(.required, "required lists '\(name)', which is not among the properties")
         }
         if type == .array, itemStorage.isEmpty { throw refuse(.type, "an array needs items (the schema of its elements)") }
@@ -173,11 +201,14 @@ public struct ParameterSchema: Sendable, Equatable, Decodable {
             case .null where name == "arguments": members = [:]
             default: return "\(name) must be an object, got \(describe(value))"
             }
-            for key in members.keys.sorted() where property(key) == nil {
-                let accepted = properties.map(\.name)
-                return accepted.isEmpty
+            // One set of names per call, not a scan of the properties per member: a model (or a hostile
+            // server) can send an object with very many members.
+            let accepted = Set(properties.map(\.name))
+            if let key = members.keys.filter({ !accepted.contains($0) }).min() {  // the first in sorted order
+                let names = properties.map(\.name)
+                return names.isEmpty
                     ? "unknown argument '\(key)': this tool takes no arguments"
-                    : "unknown argument '\(key)'; this tool takes: \(accepted.joined(separator: ", "))"
+                    : "unknown argument '\(key)'; this tool takes: \(names.joined(separator: ", "))"
             }
             for key in required where members[key] == nil {
                 return "missing required argument '\(key)' (\(property(key)?.type.rawValue ?? "value"))"

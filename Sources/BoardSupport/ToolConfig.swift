@@ -304,13 +304,15 @@ public struct ToolsConfig: Sendable, Equatable, Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         tools = try c.decodeIfPresent([ToolConfig].self, forKey: .tools) ?? []
+        var firstIndex: [String: Int] = [:]  // a dictionary, not a scan per tool: a file may hold thousands
         for (index, tool) in tools.enumerated() {
-            if let first = tools[..<index].firstIndex(where: { $0.name == tool.name }) {
+            if let first = firstIndex[tool.name] {
                 throw DecodingError.dataCorrupted(
                     DecodingError.Context(
                         codingPath: c.codingPath + [PathKey.key("tools"), PathKey.index(index), PathKey.key("name")],
                         debugDescription: "the tool name '\(tool.name)' is already used by tools[\(first)]"))
             }
+            firstIndex[tool.name] = index
         }
     }
 

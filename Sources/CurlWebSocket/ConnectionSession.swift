@@ -70,6 +70,7 @@ struct ConnectionSession {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ConnectionLoop.receiveChunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            core.heartbeat.wrappingAdd(1, ordering: .relaxed)
             if readPaused && !core.inboundIsFull {
                 readPaused = false
                 lastActivity = monotonicMilliseconds()

@@ -47,8 +47,10 @@ struct MessageAssembler {
             isBinary = flags & FrameFlag.binary != 0
             buffer.removeAll(keepingCapacity: true)
         }
-        // The frame's full size is known on its first chunk: refuse before buffering it.
-        let projected = buffer.count + chunk.count + Int(clamping: bytesLeft)
+        // The frame's full size is known on its first chunk: refuse before buffering it. A header may claim
+        // up to 2^63 - 1 bytes, so the sum saturates instead of overflowing (found by fuzz/ message-assembler).
+        let (sum, overflow) = (buffer.count + chunk.count).addingReportingOverflow(Int(clamping: bytesLeft))
+        let projected = overflow ? Int.max : sum
         if projected > maxMessageSize {
             reset()
             return .tooBig(size: projected)

@@ -80,6 +80,10 @@ public final class WebSocket: Sendable {
         await core.close(code: code, reason: reason)
     }
 
+    /// Advanced by the network thread on every turn of its loop (it wakes at least once a second): a value
+    /// that stops moving means the thread hangs.
+    public var heartbeat: UInt64 { UInt64(core.heartbeat.load(ordering: .relaxed)) }
+
     /// Messages sent, bytes sent and received, pings: for status pages and tests.
     public var statistics: WebSocketStatistics { core.statistics }
 
@@ -139,6 +143,8 @@ final class Core: Sendable {
     }
 
     let state: Mutex<State>
+    /// See ``WebSocket/heartbeat`` (word-sized, so it wraps on 32-bit boards; only its movement matters).
+    let heartbeat = Atomic<UInt>(0)
     let wakeFD: Int32
     let options: WebSocketOptions
 

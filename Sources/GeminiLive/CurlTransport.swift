@@ -53,6 +53,9 @@ public struct CurlTransportConnector: LiveTransportConnector {
 struct CurlTransport: LiveTransport {
     let socket: WebSocket
 
+    /// The network thread's loop count.
+    var heartbeat: UInt64? { socket.heartbeat }
+
     func send(_ message: [UInt8]) throws(LiveError) {
         do { try socket.send(text: message) } catch { throw LiveError(error) }
     }

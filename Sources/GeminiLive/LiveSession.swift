@@ -22,6 +22,10 @@ public final class LiveSession: Sendable {
     public let sessionId: String?
 
     private let transport: any LiveTransport
+
+    /// The transport thread's heartbeat (see ``LiveTransport/heartbeat``): a watchdog's sign that the
+    /// network thread has not hung.
+    public var transportHeartbeat: UInt64? { transport.heartbeat }
     private let machine: Mutex<SessionStateMachine>
     /// Messages that arrived before `setupComplete`, delivered first by ``receive()``.
     private let early: Mutex<[LiveServerMessage]>

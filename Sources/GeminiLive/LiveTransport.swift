@@ -19,9 +19,15 @@ public protocol LiveTransport: Sendable {
     func receive() async throws(LiveError) -> [UInt8]?
     /// Sends a close frame and waits briefly for the peer's.
     func close(code: Int, reason: String) async
+    /// A count the transport's own thread advances while it works (at least once a second), for a
+    /// watchdog; nil when it has no thread of its own.
+    var heartbeat: UInt64? { get }
 }
 
 extension LiveTransport {
+    /// No thread of its own.
+    public var heartbeat: UInt64? { nil }
+
     /// Copies into a new array and queues it.
     public func send(copying bytes: UnsafeRawBufferPointer) throws(LiveError) {
         try send(Array(bytes))

@@ -66,9 +66,14 @@ public struct TOMLUnknownKey: Sendable, Equatable, CustomStringConvertible {
     public var message: String {
         var text = "unknown key"
         let key = path.split(separator: ".").last.map(String.init) ?? path
-        if let suggestion = expected.min(by: { editDistance($0, key) < editDistance($1, key) }),
-            editDistance(suggestion, key) <= 2
-        {
+        // Only keys within two edits can be suggested; the length check keeps a huge key from costing
+        // length × length per candidate.
+        let keyLength = key.unicodeScalars.count
+        let distances = expected.compactMap { candidate -> (String, Int)? in
+            guard abs(candidate.unicodeScalars.count - keyLength) <= 2 else { return nil }
+            return (candidate, editDistance(candidate, key))
+        }
+        if let (suggestion, distance) = distances.min(by: { $0.1 < $1.1 }), distance <= 2 {
             text += "; did you mean \(suggestion)?"
         } else if !expected.isEmpty {
             text += "; expected one of: \(expected.joined(separator: ", "))"
@@ -126,7 +131,7 @@ public struct TOMLDecoder: Sendable {
         let state = DecodingState()
         let value: T
         do {
-            value = try T(from: ValueDecoder(value: root, codingPath: [], state: state))
+            value = try T(from: ValueDecoder(value: root, node: state.root, state: state))
         } catch let error as DecodingError {
             throw Self.convert(error, root: root)
         } catch let error as TOMLDecodingError {
@@ -230,33 +235,80 @@ struct IndexKey: CodingKey {
     var intValue: Int? { index }
 }
 
-/// Which tables were opened and which of their keys were read, to find unknown keys afterwards.
-final class DecodingState {
-    private var tables: [String: (table: TOMLTable, path: [any CodingKey])] = [:]
-    private var order: [String] = []
-    private var accessed: [String: Set<String>] = [:]
+/// One place in the document as the decoder walks it: a coding path kept as a linked list, so that going
+/// one level deeper costs the same at any depth (an array path copied per level made decoding quadratic in
+/// depth). The array form is built only when someone asks for it, normally for an error.
+///
+/// Nodes are shared: asking a node twice for the same child gives the same node, so the keys read at one
+/// path are recorded in one place however many times a type decodes it.
+final class PathNode {
+    /// The node one level up; the root has none. The parent owns its children, so this is unowned.
+    unowned let parent: PathNode?
+    /// The key that leads here from the parent; nil at the root.
+    let key: (any CodingKey)?
+    /// The table found here, once a keyed container was made for it (for the unknown-key report).
+    var table: TOMLTable?
+    /// The keys of that table the decoded type asked about.
+    var accessed: Set<String> = []
+    private var keyedChildren: [String: PathNode] = [:]
+    private var indexedChildren: [Int: PathNode] = [:]
 
-    func visit(_ table: TOMLTable, path: [any CodingKey]) {
-        let key = pathString(path)
-        if tables[key] == nil {
-            tables[key] = (table, path)
-            order.append(key)
-        }
+    init(parent: PathNode?, key: (any CodingKey)?) {
+        self.parent = parent
+        self.key = key
     }
 
-    func access(_ key: String, in path: [any CodingKey]) {
-        accessed[pathString(path), default: []].insert(key)
+    /// The node for `key` below this one.
+    func child(_ key: some CodingKey) -> PathNode {
+        if let existing = keyedChildren[key.stringValue] { return existing }
+        let node = PathNode(parent: self, key: key)
+        keyedChildren[key.stringValue] = node
+        return node
+    }
+
+    /// The node for array element `index` below this one.
+    func element(_ index: Int) -> PathNode {
+        if let existing = indexedChildren[index] { return existing }
+        let node = PathNode(parent: self, key: IndexKey(index))
+        indexedChildren[index] = node
+        return node
+    }
+
+    /// The coding path from the root to here.
+    var codingPath: [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var node: PathNode? = self
+        while let current = node, let key = current.key {
+            keys.append(key)
+            node = current.parent
+        }
+        return keys.reversed()
+    }
+}
+
+/// Which tables were opened and which of their keys were read, to find unknown keys afterwards.
+final class DecodingState {
+    /// The document's root.
+    let root = PathNode(parent: nil, key: nil)
+    /// The nodes where a table was opened, in the order they were first opened.
+    private var visited: [PathNode] = []
+
+    func visit(_ table: TOMLTable, at node: PathNode) {
+        guard node.table == nil else { return }
+        node.table = table
+        visited.append(node)
     }
 
     func unknownKeys() -> [TOMLUnknownKey] {
         var result: [TOMLUnknownKey] = []
-        for pathKey in order {
-            let (table, path) = tables[pathKey]!
-            let read = accessed[pathKey] ?? []
-            for entry in table.entries where !read.contains(entry.key) {
-                let full = pathKey.isEmpty ? quoteIfNeeded(entry.key) : pathKey + "." + quoteIfNeeded(entry.key)
-                _ = path
-                result.append(TOMLUnknownKey(path: full, position: entry.keyPosition, expected: read.sorted()))
+        for node in visited {
+            guard let table = node.table else { continue }
+            var context: (path: String, expected: [String])?  // built once per table, only if needed
+            for entry in table.entries where !node.accessed.contains(entry.key) {
+                let (prefix, expected) = context ?? (pathString(node.codingPath), node.accessed.sorted())
+                context = (prefix, expected)
+                let full = prefix.isEmpty ? quoteIfNeeded(entry.key) : prefix + "." + quoteIfNeeded(entry.key)
+                result.append(TOMLUnknownKey(path: full, position: entry.keyPosition, expected: expected))
             }
         }
         return result.sorted { $0.position < $1.position }
@@ -272,8 +324,9 @@ private func article(_ typeName: String) -> String {
 
 struct ValueDecoder: Decoder {
     let value: TOMLValue
-    let codingPath: [any CodingKey]
+    let node: PathNode
     let state: DecodingState
+    var codingPath: [any CodingKey] { node.codingPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func mismatch(_ type: Any.Type, expected: String) -> DecodingError {
@@ -287,16 +340,15 @@ struct ValueDecoder: Decoder {
         guard let table = value.tableValue else {
             throw mismatch(TOMLTable.self, expected: "a table")
         }
-        state.visit(table, path: codingPath)
-        return KeyedDecodingContainer(
-            KeyedContainer<Key>(table: table, position: value.position, codingPath: codingPath, state: state))
+        state.visit(table, at: node)
+        return KeyedDecodingContainer(KeyedContainer<Key>(table: table, position: value.position, node: node, state: state))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard let elements = value.arrayValue else {
             throw mismatch([TOMLValue].self, expected: "an array")
         }
-        return UnkeyedContainer(elements: elements, codingPath: codingPath, state: state)
+        return UnkeyedContainer(elements: elements, node: node, state: state)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -354,29 +406,30 @@ extension ValueDecoder: SingleValueDecodingContainer {
 struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let table: TOMLTable
     let position: SourcePosition
-    let codingPath: [any CodingKey]
+    let node: PathNode
     let state: DecodingState
+    var codingPath: [any CodingKey] { node.codingPath }
 
     var allKeys: [Key] { table.keys.compactMap { Key(stringValue: $0) } }
 
     func contains(_ key: Key) -> Bool {
-        state.access(key.stringValue, in: codingPath)
+        node.accessed.insert(key.stringValue)
         return table[key.stringValue] != nil
     }
 
     private func child(_ key: Key) throws -> ValueDecoder {
-        state.access(key.stringValue, in: codingPath)
+        node.accessed.insert(key.stringValue)
         guard let value = table[key.stringValue] else {
             throw DecodingError.keyNotFound(
                 key,
                 DecodingError.Context(
                     codingPath: codingPath, debugDescription: "missing required key \(quoteIfNeeded(key.stringValue))"))
         }
-        return ValueDecoder(value: value, codingPath: codingPath + [key], state: state)
+        return ValueDecoder(value: value, node: node.child(key), state: state)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        state.access(key.stringValue, in: codingPath)
+        node.accessed.insert(key.stringValue)
         return table[key.stringValue] == nil
     }
 
@@ -400,7 +453,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: TOMLValue(.table(table), at: position), codingPath: codingPath, state: state)
+        ValueDecoder(value: TOMLValue(.table(table), at: position), node: node, state: state)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
@@ -408,13 +461,14 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
 struct UnkeyedContainer: UnkeyedDecodingContainer {
     let elements: [TOMLValue]
-    let codingPath: [any CodingKey]
+    let node: PathNode
     let state: DecodingState
     private(set) var currentIndex = 0
+    var codingPath: [any CodingKey] { node.codingPath }
 
-    init(elements: [TOMLValue], codingPath: [any CodingKey], state: DecodingState) {
+    init(elements: [TOMLValue], node: PathNode, state: DecodingState) {
         self.elements = elements
-        self.codingPath = codingPath
+        self.node = node
         self.state = state
     }
 
@@ -429,8 +483,7 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
                     codingPath: codingPath,
                     debugDescription: "expected more than \(elements.count) element(s) in the array"))
         }
-        let decoder = ValueDecoder(
-            value: elements[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)], state: state)
+        let decoder = ValueDecoder(value: elements[currentIndex], node: node.element(currentIndex), state: state)
         currentIndex += 1
         return decoder
     }

@@ -37,13 +37,16 @@ private final class BuildTable {
 
     var origin: Origin
     var position: SourcePosition
+    /// How many tables and arrays enclose it (the root is 0), for the nesting limit.
+    let depth: Int
     var keys: [String] = []
     var nodes: [String: BuildNode] = [:]
     var keyPositions: [String: SourcePosition] = [:]
 
-    init(origin: Origin, position: SourcePosition) {
+    init(origin: Origin, position: SourcePosition, depth: Int) {
         self.origin = origin
         self.position = position
+        self.depth = depth
     }
 
     func add(_ key: String, _ node: BuildNode, at position: SourcePosition) {
@@ -72,10 +75,13 @@ private final class BuildTable {
 private final class BuildTableArray {
     var tables: [BuildTable]
     let position: SourcePosition
+    /// The array's own depth; its tables are one deeper.
+    let depth: Int
 
-    init(first: BuildTable, position: SourcePosition) {
+    init(first: BuildTable, position: SourcePosition, depth: Int) {
         tables = [first]
         self.position = position
+        self.depth = depth
     }
 }
 
@@ -94,6 +100,10 @@ private struct KeyPart {
 // MARK: - The parser
 
 /// Reads TOML 1.0 byte by byte, keeping line and column. Dates and times are refused with a clear message.
+///
+/// Nesting is limited to ``TOMLDocument/maximumNestingDepth`` levels of tables and arrays, whichever way
+/// they are written (headers, dotted keys, arrays, inline tables): the parser, the tree and every decoder
+/// above recurse once per level, so an unlimited depth would let a small file overflow the stack.
 struct TOMLParser {
     private let bytes: [UInt8]
     private var index = 0
@@ -196,7 +206,7 @@ struct TOMLParser {
 
     mutating func parseDocument() throws(TOMLSyntaxError) -> TOMLTable {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // UTF-8 byte order mark
-        let root = BuildTable(origin: .header, position: SourcePosition(line: 1, column: 1))
+        let root = BuildTable(origin: .header, position: SourcePosition(line: 1, column: 1), depth: 0)
         var current = root
         while true {
             skipSpaces()
@@ -237,6 +247,8 @@ struct TOMLParser {
             }
             advance()
         }
+        // Every part is at least one level; refuse before building anything for a huge header.
+        try checkDepth(parts.count + (isArray ? 1 : 0), at: start)
         let name = Self.dotted(parts)
         let header = isArray ? "[[\(name)]]" : "[\(name)]"
         try expectEndOfLine(after: "the table header \(header)")
@@ -247,7 +259,7 @@ struct TOMLParser {
             walked.append(part)
             switch table.nodes[part.name] {
             case nil:
-                let child = BuildTable(origin: .implicit, position: start)
+                let child = BuildTable(origin: .implicit, position: start, depth: table.depth + 1)
                 table.add(part.name, .table(child), at: part.position)
                 table = child
             case .table(let child):
@@ -258,13 +270,17 @@ struct TOMLParser {
                 throw Self.notATable(Self.dotted(walked), value, at: part.position)
             }
         }
+        // Arrays of tables on the way add a level each, so the real depth can exceed the part count.
+        try checkDepth(table.depth + 1 + (isArray ? 1 : 0), at: start)
         let last = parts[parts.count - 1]
         let existing = table.nodes[last.name]
         if isArray {
-            let element = BuildTable(origin: .header, position: start)
+            let element = BuildTable(origin: .header, position: start, depth: table.depth + 2)
             switch existing {
             case nil:
-                table.add(last.name, .tableArray(BuildTableArray(first: element, position: start)), at: last.position)
+                table.add(
+                    last.name, .tableArray(BuildTableArray(first: element, position: start, depth: table.depth + 1)),
+                    at: last.position)
             case .tableArray(let array):
                 array.tables.append(element)
             case .table(let other):
@@ -278,7 +294,7 @@ struct TOMLParser {
         }
         switch existing {
         case nil:
-            let child = BuildTable(origin: .header, position: start)
+            let child = BuildTable(origin: .header, position: start, depth: table.depth + 1)
             table.add(last.name, .table(child), at: last.position)
             return child
         case .table(let child):
@@ -299,6 +315,15 @@ struct TOMLParser {
         case .value(let value):
             throw Self.notATable(name, value, at: start)
         }
+    }
+
+    /// Refuses a table or array `depth` levels below the root when that is more than the limit.
+    private func checkDepth(_ depth: Int, at position: SourcePosition) throws(TOMLSyntaxError) {
+        guard depth > TOMLDocument.maximumNestingDepth else { return }
+        throw error(
+            "too deeply nested: tables and arrays may nest at most \(TOMLDocument.maximumNestingDepth) levels deep "
+                + "(headers, dotted keys, arrays and inline tables all count); flatten this part of the file",
+            at: position)
     }
 
     private static func notATable(_ name: String, _ value: TOMLValue, at position: SourcePosition) -> TOMLSyntaxError {
@@ -358,14 +383,18 @@ struct TOMLParser {
     // MARK: Key/value pairs
 
     private mutating func parseKeyValue(into table: BuildTable) throws(TOMLSyntaxError) {
+        let start = position
         let parts = try parseKey()
+        // A dotted key makes a table per part but the last; a container value sits one level below that.
+        let valueDepth = table.depth + parts.count
+        try checkDepth(valueDepth - 1, at: start)
         skipSpaces()
         guard peek == ascii("=") else {
             throw error("expected '=' after the key \(Self.dotted(parts)), found \(found)")
         }
         advance()
         skipSpaces()
-        let value = try parseValue()
+        let value = try parseValue(depth: valueDepth)
         try insert(value, at: parts, into: table)
     }
 
@@ -376,7 +405,7 @@ struct TOMLParser {
             walked.append(part)
             switch table.nodes[part.name] {
             case nil:
-                let child = BuildTable(origin: .dotted, position: part.position)
+                let child = BuildTable(origin: .dotted, position: part.position, depth: table.depth + 1)
                 table.add(part.name, .table(child), at: part.position)
                 table = child
             case .table(let child) where child.origin == .dotted:
@@ -403,7 +432,8 @@ struct TOMLParser {
 
     // MARK: Values
 
-    private mutating func parseValue() throws(TOMLSyntaxError) -> TOMLValue {
+    /// A value; `depth` is the level an array or inline table written here would have.
+    private mutating func parseValue(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         let start = position
         guard let byte = peek else {
             throw error("expected a value after '=', found the end of the file")
@@ -420,9 +450,9 @@ struct TOMLParser {
             }
             return TOMLValue(.string(try parseLiteralString()), at: start)
         case ascii("["):
-            return try parseArray()
+            return try parseArray(depth: depth)
         case ascii("{"):
-            return try parseInlineTable()
+            return try parseInlineTable(depth: depth)
         case ascii("t"), ascii("f"), ascii("i"), ascii("n"), ascii("+"), ascii("-"), ascii("0")...ascii("9"):
             return try parseScalarToken()
         default:
@@ -432,8 +462,9 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseArray() throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func parseArray(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         let start = position
+        try checkDepth(depth, at: start)
         advance()
         var elements: [TOMLValue] = []
         while true {
@@ -442,7 +473,7 @@ struct TOMLParser {
                 advance()
                 return TOMLValue(.array(elements), at: start)
             }
-            elements.append(try parseValue())
+            elements.append(try parseValue(depth: depth + 1))
             try skipSpacesNewlinesAndComments()
             if peek == ascii(",") {
                 advance()
@@ -457,10 +488,11 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseInlineTable() throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func parseInlineTable(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         let start = position
+        try checkDepth(depth, at: start)
         advance()
-        let table = BuildTable(origin: .header, position: start)
+        let table = BuildTable(origin: .header, position: start, depth: depth)
         skipSpaces()
         if peek == ascii("}") {
             advance()

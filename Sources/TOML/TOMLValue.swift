@@ -156,10 +156,17 @@ public struct TOMLTable: Sendable, Equatable {
 
 /// A parsed TOML document: the root table.
 public struct TOMLDocument: Sendable, Equatable {
+    /// The deepest tables and arrays may nest below the root: 128 levels. `[a.b]` is two levels, `[[a]]`
+    /// two (the array and its table), `x = [[1]]` two, `x = { y = { z = 1 } }` two, `a.b.c = 1` two.
+    /// Deeper is a ``TOMLSyntaxError`` at the line and column where the limit is crossed, so that a small
+    /// hostile or broken file cannot exhaust the stack of whoever parses or decodes it.
+    public static let maximumNestingDepth = 128
+
     /// The root table (position 1:1).
     public var root: TOMLTable
 
-    /// Parses `text` as TOML 1.0. Throws ``TOMLSyntaxError`` with line, column and what was expected.
+    /// Parses `text` as TOML 1.0. Throws ``TOMLSyntaxError`` with line, column and what was expected, also
+    /// when tables and arrays nest deeper than ``maximumNestingDepth``.
     public init(parsing text: String) throws(TOMLSyntaxError) {
         var parser = TOMLParser(text: text)
         root = try parser.parseDocument()

@@ -8,6 +8,7 @@ import AudioFrontEnd
 import Daemon
 import Log
 import Synchronization
+import TOML
 
 #if canImport(Glibc)
 import Glibc
@@ -102,20 +103,14 @@ func makeMicProcessor() throws -> any MicProcessor {
     try EchoCancellingProcessor(configuration: FrontEndConfiguration())
 }
 
-/// Reads a whole text file, with an error that names the option and the reason.
-func readTextFile(_ path: String, what: String) throws -> String {
-    guard let file = fopen(path, "r") else {
-        throw failure("\(what): cannot read '\(path)': \(String(cString: strerror(errno)))")
+/// Reads a whole text file (a configuration: at most ``TextFile/configurationLimit`` bytes), with an error
+/// that names the option and the reason.
+func readTextFile(_ path: String, what: String, limit: Int = TextFile.configurationLimit) throws -> String {
+    do {
+        return try TextFile.read(atPath: path, what: what, limit: limit)
+    } catch {
+        throw failure(error.message)
     }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        if n == 0 { break }
-        bytes += chunk[0..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Ctrl-C (SIGINT) and SIGTERM for the commands that run until interrupted: the first stops the engine

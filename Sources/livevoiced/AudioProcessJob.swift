@@ -79,6 +79,7 @@ struct AudioProcessJob {
     var configuration: FrontEndConfiguration
 
     func run() throws -> AudioProcessReport {
+        try refuseOverwritingInputs()
         let rate = FrontEndConfiguration.sampleRate
         let microphone = try AudioFileReader(path: microphonePath, rawSampleRate: rate)
         guard microphone.sampleRate == rate else {
@@ -177,6 +178,31 @@ struct AudioProcessJob {
             delayMilliseconds: frontEnd.delayMilliseconds, automaticDelay: automatic,
             estimatedEchoDelayMilliseconds: frontEnd.estimatedEchoDelayMilliseconds, realignments: frontEnd.realignments,
             erle: metrics.erle, erleFrames: metrics.frames)
+    }
+
+    /// Refuses an output that is one of the inputs (or the other output): opening it for writing would
+    /// truncate the input before a sample of it was read. Files are compared by device and inode, so
+    /// `./a.wav` and `a.wav`, hard links and symbolic links are all caught; an output that does not exist yet
+    /// cannot be an input.
+    private func refuseOverwritingInputs() throws {
+        var inputs = [("--mic", microphonePath)]
+        if let referencePath { inputs.append(("--reference", referencePath)) }
+        var outputs = [("--output", outputPath)]
+        if let vadPath { outputs.append(("--vad-output", vadPath)) }
+        func identity(_ path: String) -> (UInt64, UInt64)? {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            return (UInt64(status.st_dev), UInt64(status.st_ino))
+        }
+        for (index, (option, path)) in outputs.enumerated() {
+            guard let output = identity(path) else { continue }
+            for (other, otherPath) in inputs + outputs[..<index] where identity(otherPath).map({ $0 == output }) == true {
+                let role = inputs.contains { $0.0 == other } ? "the input" : "the other output"
+                throw AudioFileError(
+                    "\(option) '\(path)' is the same file as \(other) '\(otherPath)': writing it would destroy \(role); "
+                        + "choose another \(option) path")
+            }
+        }
     }
 
     private func readFull(_ reader: AudioFileReader, into buffer: UnsafeMutableBufferPointer<Int16>) throws -> Int {

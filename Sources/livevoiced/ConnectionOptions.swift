@@ -5,6 +5,7 @@ import ArgumentParser
 import FoundationEssentials
 import GeminiLive
 import Log
+import TOML
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,9 +73,11 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Reads a one-line secret from a file, trimmed; the error never contains the contents.
+/// Reads a one-line secret from a file (at most ``TextFile/secretLimit`` bytes), trimmed; the error never
+/// contains the contents.
 func readSecret(path: String, what: String) throws -> String {
-    let text = try readTextFile(path, what: "the \(what) file").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+    let text = try readTextFile(path, what: "the \(what) file", limit: TextFile.secretLimit)
+        .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
     let trimmed = text.drop(while: { $0 == " " || $0 == "\t" })
     guard !trimmed.isEmpty else { throw failure("the \(what) file '\(path)' is empty") }
     return String(trimmed).trimmingTrailingWhitespace()

@@ -8,6 +8,7 @@ import Daemon
 import GPIO
 import JSON
 import Log
+import TOML
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -82,15 +83,16 @@ struct ToolsFileError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Reads and decodes a configuration file's `[[tools]]`.
+/// Reads (at most ``TextFile/configurationLimit`` bytes) and decodes a configuration file's `[[tools]]`.
 func parseToolsFile(_ path: String) throws(ToolsFileError) -> ToolsConfig {
-    guard let file = fopen(path, "r") else { throw ToolsFileError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[0..<count] }
+    let text: String
     do {
-        return try ToolsConfig.parse(String(decoding: bytes, as: UTF8.self))
+        text = try TextFile.read(atPath: path, what: "--config", limit: TextFile.configurationLimit)
+    } catch {
+        throw ToolsFileError(description: error.message)
+    }
+    do {
+        return try ToolsConfig.parse(text)
     } catch {
         throw ToolsFileError(description: "\(path): \(error)")
     }

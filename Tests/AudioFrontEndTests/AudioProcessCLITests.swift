@@ -113,3 +113,57 @@ struct AudioProcessCLITests {
         }
     }
 }
+
+@Suite("livevoiced audio process never overwrites its inputs")
+struct AudioProcessSameFileTests {
+    /// Runs `livevoiced audio process` in `directory` (so relative paths are relative to it).
+    private func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, error: String) {
+        let binary = ProcessInfo.processInfo.environment["LIVEVOICED_BINARY"]
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livevoiced").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["audio", "process"] + arguments
+        process.currentDirectoryURL = directory
+        let error = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = error
+        try process.run()
+        let data = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("--output or --vad-output naming an input, by any path or link, is refused and the input is untouched")
+    func refusesInputs() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let samples = (0..<16_000).map { Int16(truncatingIfNeeded: $0 &* 91) }
+        try write(samples, to: directory.appendingPathComponent("mic.wav").path, sampleRate: 16_000)
+        try write(samples, to: directory.appendingPathComponent("ref.wav").path, sampleRate: 16_000)
+        let original = try Data(contentsOf: directory.appendingPathComponent("mic.wav"))
+        try FileManager.default.linkItem(atPath: directory.appendingPathComponent("mic.wav").path,
+                                         toPath: directory.appendingPathComponent("hard.wav").path)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("soft.wav").path,
+                                                   withDestinationPath: "mic.wav")
+        let cases: [([String], String)] = [
+            (["--mic", "mic.wav", "--no-aec", "--output", "mic.wav"], "--output 'mic.wav' is the same file as --mic 'mic.wav'"),
+            (["--mic", "mic.wav", "--no-aec", "--output", "./mic.wav"], "--output './mic.wav' is the same file as --mic"),
+            (["--mic", "mic.wav", "--no-aec", "--output", directory.path + "/mic.wav"], "is the same file as --mic"),
+            (["--mic", "mic.wav", "--no-aec", "--output", "hard.wav"], "--output 'hard.wav' is the same file as --mic"),
+            (["--mic", "mic.wav", "--no-aec", "--output", "soft.wav"], "--output 'soft.wav' is the same file as --mic"),
+            (["--mic", "ref.wav", "--reference", "soft.wav", "--output", "hard.wav"], "is the same file as --reference 'soft.wav'"),
+            (["--mic", "mic.wav", "--no-aec", "--output", "out.wav", "--vad-output", "mic.wav"], "--vad-output 'mic.wav' is the same file as --mic"),
+        ]
+        for (arguments, message) in cases {
+            let result = try run(arguments, in: directory)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.error.contains(message), "\(arguments): \(result.error)")
+            #expect(result.error.contains("writing it would destroy the input"), "\(arguments): \(result.error)")
+            #expect(try Data(contentsOf: directory.appendingPathComponent("mic.wav")) == original, "\(arguments)")
+        }
+        // A new output file next to the inputs is fine.
+        let ok = try run(["--mic", "./mic.wav", "--no-aec", "--output", "out.wav"], in: directory)
+        #expect(ok.status == 0, "\(ok.error)")
+        #expect(try Data(contentsOf: directory.appendingPathComponent("mic.wav")) == original)
+    }
+}

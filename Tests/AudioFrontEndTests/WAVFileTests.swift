@@ -131,3 +131,101 @@ struct WAVFileTests {
         #expect(throws: AudioFileError.self) { try AudioFileWriter(path: directory.path + "/no/such/dir/x.wav", sampleRate: 16_000) }
     }
 }
+
+/// A WAV file with a `fmt ` chunk of `formatBody` (its size field `claimedFormatSize`, or its real size).
+private func wavBytes(formatBody: [UInt8], claimedFormatSize: UInt32? = nil, samples: [Int16], dataSize: UInt32? = nil) -> Data {
+    var bytes: [UInt8] = []
+    func u32(_ value: UInt32) { bytes += withUnsafeBytes(of: value.littleEndian, Array.init) }
+    bytes += Array("RIFF".utf8)
+    u32(0)
+    bytes += Array("WAVE".utf8)
+    bytes += Array("fmt ".utf8)
+    u32(claimedFormatSize ?? UInt32(formatBody.count))
+    bytes += formatBody
+    if formatBody.count % 2 == 1 { bytes.append(0) }
+    bytes += Array("data".utf8)
+    u32(dataSize ?? UInt32(samples.count * 2))
+    for sample in samples { bytes += withUnsafeBytes(of: UInt16(bitPattern: sample).littleEndian, Array.init) }
+    return Data(bytes)
+}
+
+/// The 16 bytes of a PCM mono 16-bit `fmt ` body at `rate`, then `extra` bytes.
+private func pcmFormat(rate: UInt32 = 16_000, tag: UInt16 = 1, extra: [UInt8] = []) -> [UInt8] {
+    var bytes: [UInt8] = []
+    func u32(_ value: UInt32) { bytes += withUnsafeBytes(of: value.littleEndian, Array.init) }
+    func u16(_ value: UInt16) { bytes += withUnsafeBytes(of: value.littleEndian, Array.init) }
+    u16(tag)
+    u16(1)
+    u32(rate)
+    u32(rate * 2)
+    u16(2)
+    u16(16)
+    return bytes + extra
+}
+
+@Suite("WAV headers that lie")
+struct WAVHeaderSizeTests {
+    let samples: [Int16] = (0..<1_000).map { Int16(truncatingIfNeeded: $0 &* 37) }
+
+    private func open(_ data: Data) throws -> (reader: AudioFileReader?, error: AudioFileError?, cleanup: () -> Void) {
+        let directory = try temporaryDirectory()
+        let path = directory.appendingPathComponent("lie.wav").path
+        try data.write(to: URL(fileURLWithPath: path))
+        let cleanup = { try? FileManager.default.removeItem(at: directory) }
+        do {
+            return (try AudioFileReader(path: path, rawSampleRate: 16_000), nil, { cleanup() })
+        } catch {
+            return (nil, error, { cleanup() })
+        }
+    }
+
+    @Test("a 3 KB file whose fmt chunk claims 4 GiB or 256 MiB is refused as truncated, allocating nothing")
+    func hugeFormatChunk() throws {
+        for claimed: UInt32 in [0xFFFF_FFFF, 256 << 20, 4_000] {
+            let data = wavBytes(formatBody: pcmFormat(), claimedFormatSize: claimed, samples: Array(samples.prefix(1_400)))
+            #expect(data.count < 3_000)
+            let result = try open(data)
+            defer { result.cleanup() }
+            let error = try #require(result.error, "claimed \(claimed)")
+            #expect(error.message.contains("fmt chunk claims \(claimed) bytes but the file has only"), "\(error)")
+            #expect(error.message.contains("truncated"))
+        }
+    }
+
+    @Test("fmt chunks of 18, 40 and 60 bytes (extra bytes skipped) and an odd size with its pad byte all read")
+    func formatChunkSizes() throws {
+        var extensible = pcmFormat(tag: 0xFFFE, extra: [22, 0, 16, 0, 4, 0, 0, 0])
+        extensible += [1, 0] + [UInt8](repeating: 0xAA, count: 14)  // subformat GUID starting with PCM (1)
+        #expect(extensible.count == 40)
+        let bodies: [[UInt8]] = [
+            pcmFormat(extra: [0, 0]), extensible, extensible + [UInt8](repeating: 7, count: 20),
+            pcmFormat(extra: [9]),
+        ]
+        for body in bodies {
+            let result = try open(wavBytes(formatBody: body, samples: samples))
+            defer { result.cleanup() }
+            let reader = try #require(result.reader, "\(body.count)-byte fmt: \(String(describing: result.error))")
+            #expect(reader.sampleRate == 16_000)
+            #expect(reader.sampleCount == samples.count)
+            #expect(try readAll(reader) == samples)
+        }
+    }
+
+    @Test("a data chunk that claims more than the file holds reads what is there")
+    func truncatedData() throws {
+        let result = try open(wavBytes(formatBody: pcmFormat(), samples: samples, dataSize: 0x7FFF_0000))
+        defer { result.cleanup() }
+        let reader = try #require(result.reader)
+        #expect(reader.sampleCount == nil)
+        #expect(try readAll(reader, chunk: 333) == samples)
+    }
+
+    @Test("a chunk skipped past the end of the file is a clear error")
+    func skippedPastTheEnd() throws {
+        var data = Data(Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WAVE".utf8) + Array("LIST".utf8))
+        data += Data([0xFF, 0xFF, 0xFF, 0x7F]) + Data(repeating: 0, count: 100)
+        let result = try open(data)
+        defer { result.cleanup() }
+        #expect(result.error?.message.contains("ends before its data chunk") == true)
+    }
+}

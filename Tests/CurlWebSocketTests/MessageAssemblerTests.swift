@@ -35,6 +35,20 @@ struct MessageAssemblerTests {
         #expect(assembler.bufferedCount == 0)
     }
 
+    @Test("a continuation frame whose header claims 2^63 - 1 bytes is too big, not an arithmetic overflow")
+    func hugeClaimAfterAFragment() {
+        // fuzz/corpus/message-assembler/regression-huge-claim-after-fragment.bin, as calls.
+        var assembler = MessageAssembler(maxMessageSize: 4096)
+        #expect(feed(&assembler, Array("G".utf8), flags: FrameFlag.text | FrameFlag.cont) == .none)
+        let event = feed(&assembler, [0x47], flags: FrameFlag.cont, offset: 0, left: Int64.max - 1)
+        #expect(event == .tooBig(size: Int.max))
+        #expect(assembler.bufferedCount == 0)
+        let unlimited = MessageAssembler(maxMessageSize: Int.max)
+        var again = unlimited
+        #expect(feed(&again, [1, 2], flags: FrameFlag.binary | FrameFlag.cont) == .none)
+        #expect(feed(&again, [3], flags: FrameFlag.binary, offset: 0, left: Int64.max) == .none)
+    }
+
     @Test("fragments are limited cumulatively")
     func tooBigFragments() {
         var assembler = MessageAssembler(maxMessageSize: 10)

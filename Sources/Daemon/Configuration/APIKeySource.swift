@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+import TOML
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,9 +24,6 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     public var description: String { "API key from \(source)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["source": source]) }
-
-    /// The largest key file accepted: keys are a few dozen bytes; anything bigger is not a key file.
-    static let maximumFileSize = 4096
 
     /// Finds the key in this process's environment.
     public static func find(keyFile: String?) throws(DaemonError) -> APIKey {
@@ -53,42 +52,22 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
                 + "credential), set live.api_key_file, or set GEMINI_API_KEY. Get one at https://aistudio.google.com/apikey")
     }
 
-    /// Reads a one-line key file: a regular file, at most 4 KB, and (unless systemd handed it over)
-    /// not readable by other users. The error never holds the contents.
+    /// Reads a one-line key file, at most ``TOML/TextFile/secretLimit`` bytes, which (unless systemd handed
+    /// it over) must not be readable by other users. The error never holds the contents.
     static func readKey(_ path: String, checkPermissions: Bool) throws(DaemonError) -> String {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw DaemonError(.credentials, "the API key file '\(path)': \(String(cString: strerror(errno)))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw DaemonError(.credentials, "the API key file '\(path)' is not a regular file")
-        }
-        if checkPermissions, info.st_mode & S_IROTH != 0 {
+        if checkPermissions, stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_mode & S_IROTH != 0 {
             throw DaemonError(
                 .credentials,
                 "the API key file '\(path)' is readable by every user; make it private with `chmod 600 \(path)` "
                     + "(or 640 with group livevoiced)")
         }
-        guard info.st_size <= off_t(maximumFileSize) else {
-            throw DaemonError(.credentials, "the API key file '\(path)' is \(info.st_size) bytes; a key file holds one line (at most \(maximumFileSize) bytes)")
+        let text: String
+        do {
+            text = try TextFile.read(atPath: path, what: "the API key file", limit: TextFile.secretLimit)
+        } catch {
+            throw DaemonError(.credentials, error.message)
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else {
-            throw DaemonError(.credentials, "the API key file '\(path)': \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: maximumFileSize + 1)
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            count += n
-        }
-        guard count <= maximumFileSize else {
-            throw DaemonError(.credentials, "the API key file '\(path)' is longer than \(maximumFileSize) bytes")
-        }
-        let text = String(decoding: bytes[0..<count], as: UTF8.self)
         let key = text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingWhitespace() ?? ""
         guard !key.isEmpty else { throw DaemonError(.credentials, "the API key file '\(path)' is empty") }
         return key

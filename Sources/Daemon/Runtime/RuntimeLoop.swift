@@ -150,6 +150,7 @@ final class RuntimeLoop {
             }
             connectTask = nil
             session = opened
+            parts.status.set(session: opened)
             hadSession = true
             parts.status.update { $0.sessionsOpened += 1 }
             report(.session(number: number, event: .open, detail: opened.resumptionHandle == nil ? nil : "resumable"))
@@ -161,6 +162,7 @@ final class RuntimeLoop {
         case .ended(let number, let failure):
             guard number == wantedSession else { return }
             session = nil
+            parts.status.set(session: nil)
             connectTask = nil
             receiveTask = nil
             parts.status.update { $0.lastError = failure.message }
@@ -301,6 +303,7 @@ final class RuntimeLoop {
         connectTask = nil
         receiveTask?.cancel()
         receiveTask = nil
+        parts.status.set(session: nil)
         if let session {
             self.session = nil
             closing.removeAll { $0.isCancelled }

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 public import Conversation
+public import GeminiLive
 import Synchronization
 public import Time
 
@@ -13,6 +14,7 @@ public final class RuntimeStatus: Sendable {
         var light: StatusLight = .off
         var counters = RuntimeCounters()
         var heartbeats: UInt64 = 0
+        var session: LiveSession?
     }
 
     private let storage = Mutex(State())
@@ -39,4 +41,8 @@ public final class RuntimeStatus: Sendable {
     func set(state: ConversationState) { storage.withLock { $0.state = state } }
     func set(light: StatusLight) { storage.withLock { $0.light = light } }
     func beat() { storage.withLock { $0.heartbeats &+= 1 } }
+
+    /// The open Live session, if any (the watchdog follows its network thread).
+    public var session: LiveSession? { storage.withLock { $0.session } }
+    func set(session: LiveSession?) { storage.withLock { $0.session = session } }
 }

@@ -165,11 +165,13 @@ public struct DaemonLauncher: Sendable {
 }
 
 /// The watchdog's test: every thread's heartbeat advanced since the last look (the conversation loop,
-/// the capture and the playback threads). A hung thread stops the pings, and systemd restarts the daemon.
+/// the capture and the playback threads, and the network thread while a session is open). A hung thread
+/// stops the pings, and systemd restarts the daemon.
 final class HealthCheck: Sendable {
     private let status: RuntimeStatus
     private let engine: AudioEngine
     private let last = Mutex<(loop: UInt64, capture: UInt64, playback: UInt64)?>(nil)
+    private let network = Mutex<(session: ObjectIdentifier, beat: UInt64)?>(nil)
 
     init(status: RuntimeStatus, engine: AudioEngine) {
         self.status = status
@@ -179,12 +181,20 @@ final class HealthCheck: Sendable {
     func isHealthy() -> Bool {
         let statistics = engine.statistics
         let now = (status.heartbeats, statistics.capture.heartbeats, statistics.playback?.heartbeats ?? 0)
-        return last.withLock { last in
+        let threads = last.withLock { last -> Bool in
             defer { last = now }
             guard let before = last else { return true }
             let playbackMoves = statistics.playback == nil || now.2 != before.playback
             return now.0 != before.loop && now.1 != before.capture && playbackMoves
         }
+        // The network thread: the same session's count must have moved (a new session starts afresh).
+        let current = status.session.flatMap { session in session.transportHeartbeat.map { (ObjectIdentifier(session), $0) } }
+        let networkMoves = network.withLock { previous -> Bool in
+            defer { previous = current }
+            guard let current, let previous, previous.session == current.0 else { return true }
+            return current.1 != previous.beat
+        }
+        return threads && networkMoves
     }
 }
 
