@@ -47,17 +47,17 @@ let package = Package(
         .target(name: "TOML"),
         .target(name: "RingBuffer"),
         .target(name: "Threads", dependencies: ["CSysShims"]),
-        .target(name: "Time", dependencies: ["CSysShims"]),
+        .target(name: "Time"),
 
         // MARK: Swift wrappers over the C libraries. Nothing above them sees a C pointer.
-        .target(name: "CurlWebSocket", dependencies: ["CCurl", "CSysShims", "Threads", "Log"]),
+        .target(name: "CurlWebSocket", dependencies: ["CCurl", "Threads", "Time", "Log"]),
         .target(name: "ALSA", dependencies: ["CALSA", "Log"]),
-        .target(name: "GPIO", dependencies: ["CGPIOD", "CSysShims", "Time", "Log"]),
+        .target(name: "GPIO", dependencies: ["CGPIOD", "Threads", "Time", "Log"]),
         .target(name: "SpeexDSP", dependencies: ["CSpeexDSP"]),
 
         // MARK: Engines.
         .target(name: "AudioFrontEnd", dependencies: ["SpeexDSP"]),
-        .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "Threads", "Time", "CSysShims", "Log"]),
+        .target(name: "AudioEngine", dependencies: ["ALSA", "AudioFrontEnd", "RingBuffer", "Threads", "Time", "Log"]),
         .target(name: "GeminiLive", dependencies: ["CurlWebSocket", "JSON", "Log"]),
         .target(name: "BoardSupport", dependencies: ["GPIO", "JSON", "TOML", "Threads", "Time", "Log"]),
         // The daemon's decisions: a pure state machine (events in, actions out), no engine below it.
@@ -68,7 +68,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "Conversation", "GeminiLive", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "CurlWebSocket",
-                "Threads", "Time", "CSysShims", "Log", "JSON", "TOML",
+                "Threads", "Time", "Log", "JSON", "TOML",
             ]),
         .executableTarget(
             name: "livevoiced",
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "GeminiLiveTests", dependencies: ["GeminiLive", "JSON", "TestKit", "Log"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "JSON", "Time"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Conversation", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Conversation", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "TOML", "Time", "Threads", "TestKit"]),
         .testTarget(name: "CLITests", dependencies: ["TestKit"]),
     ]
 )

@@ -2,7 +2,6 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 package import ALSA
-import CSysShims
 public import Log
 public import RingBuffer
 import Synchronization
@@ -60,7 +59,8 @@ public final class AudioEngine: Sendable {
     private let eventContinuation: AsyncStream<AudioEngineEvent>.Continuation
     private let makeProcessor: @Sendable () throws -> any MicProcessor
     private let environment: WorkerEnvironment
-    private let wakeDescriptor: Int32
+    /// Wakes the frame pump (nil if no eventfd could be made: then ``start()`` throws).
+    private let wake: EventSignal?
     private let captureCounters: StreamCounters
     private let playbackStreamCounters: StreamCounters?
     private let playbackCounters = PlaybackCounters()
@@ -95,14 +95,14 @@ public final class AudioEngine: Sendable {
     ) {
         self.configuration = configuration
         self.makeProcessor = makeProcessor
-        let fd = csys_eventfd()
-        self.wakeDescriptor = fd
-        self.environment = WorkerEnvironment(logger: logger, configuration: configuration, wakeDescriptor: fd)
+        let wake = try? EventSignal()
+        self.wake = wake
+        self.environment = WorkerEnvironment(logger: logger, configuration: configuration, wake: wake)
         frameQueue = MicFrameQueue(milliseconds: configuration.frameQueueMilliseconds)
         frames = MicFrames(queue: frameQueue)
         (events, eventContinuation) = AsyncStream.makeStream(of: AudioEngineEvent.self, bufferingPolicy: .bufferingNewest(64))
         let sinkSamples = AudioEngineConfiguration.playbackRate * max(1, configuration.playbackBufferMilliseconds) / 1000
-        playback = PlaybackSink(capacity: SPSCRing<Int16>.capacity(atLeast: sinkSamples), wakeDescriptor: fd)
+        playback = PlaybackSink(capacity: SPSCRing<Int16>.capacity(atLeast: sinkSamples), wake: wake)
         preroll = PrerollRing(milliseconds: max(10, configuration.prerollMilliseconds), sampleRate: AudioEngineConfiguration.frameRate)
         captureCounters = StreamCounters(device: configuration.capture.name)
         playbackStreamCounters = configuration.playback.map { StreamCounters(device: $0.name) }
@@ -112,15 +112,14 @@ public final class AudioEngine: Sendable {
 
     deinit {
         stop()
-        if wakeDescriptor >= 0 { close(wakeDescriptor) }
     }
 
     /// Opens the devices, makes the front end and starts the threads. Throws (and leaves the engine
     /// startable again) when a device cannot be opened, with alsa-lib's reason and advice.
     public func start() throws(AudioEngineError) {
         try configuration.validate()
-        guard wakeDescriptor >= 0 else {
-            throw AudioEngineError(.system, "cannot create an eventfd: error \(-wakeDescriptor)")
+        guard let wake else {
+            throw AudioEngineError(.system, "cannot create an eventfd (the process is out of file descriptors)")
         }
         try state.withLock { (state: inout State) throws(AudioEngineError) in
             switch state {
@@ -128,7 +127,7 @@ public final class AudioEngine: Sendable {
             case .running: throw AudioEngineError(.system, "the audio engine is already running")
             case .stopped: throw AudioEngineError(.system, "the audio engine was stopped; make a new one")
             }
-            state = .running(try launch())
+            state = .running(try launch(wake: wake))
         }
     }
 
@@ -151,7 +150,7 @@ public final class AudioEngine: Sendable {
         }
     }
 
-    private func launch() throws(AudioEngineError) -> [PlatformThread] {
+    private func launch(wake: EventSignal) throws(AudioEngineError) -> [PlatformThread] {
         let capturePCM = try open(pcmConfiguration(configuration.capture, .capture))
         let playbackPCM = try configuration.playback.map { (device) throws(AudioEngineError) in
             try open(pcmConfiguration(device, .playback))
@@ -177,7 +176,7 @@ public final class AudioEngine: Sendable {
             pcm: capturePCM, configuration: configuration, processor: processor, counters: captureCounters,
             alignment: alignment, environment: environment,
             referenceRing: playbackPCM == nil ? nil : referenceRing, timeline: timeline,
-            sampleRing: sampleRing, recordRing: recordRing, wakeDescriptor: wakeDescriptor, processedFrames: processed)
+            sampleRing: sampleRing, recordRing: recordRing, wake: wake, processedFrames: processed)
         var playbackWorker: PlaybackWorker?
         if let playbackPCM, let counters = playbackStreamCounters {
             playbackWorker = try PlaybackWorker(
@@ -188,7 +187,7 @@ public final class AudioEngine: Sendable {
         let pump = FramePump(
             sampleRing: sampleRing, recordRing: recordRing, frameLength: frameLength,
             diagnostics: configuration.diagnostics, queue: frameQueue, events: eventContinuation, preroll: preroll,
-            sink: playbackWorker == nil ? nil : playback, wakeDescriptor: wakeDescriptor, environment: environment,
+            sink: playbackWorker == nil ? nil : playback, wake: wake, environment: environment,
             handler: frameHandler)
 
         var threads: [PlatformThread] = []
@@ -200,7 +199,7 @@ public final class AudioEngine: Sendable {
             threads.append(try startThread("lv-capture") { capture.run() })
         } catch {
             environment.stop.raise()
-            _ = csys_eventfd_signal(wakeDescriptor)
+            wake.signal()
             threads.forEach { $0.join() }
             throw error
         }
@@ -227,7 +226,7 @@ public final class AudioEngine: Sendable {
         environment.stop.raise()
         // Device threads first (they may still signal the pump), then the pump, which drains and finishes.
         for thread in threads.reversed() where thread.name != "lv-frames" { thread.join() }
-        if wakeDescriptor >= 0 { _ = csys_eventfd_signal(wakeDescriptor) }
+        wake?.signal()
         for thread in threads where thread.name == "lv-frames" { thread.join() }
         if threads.isEmpty {
             frameQueue.finish()

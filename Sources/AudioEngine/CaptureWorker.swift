@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import ALSA
-import CSysShims
+import Threads
 import RingBuffer
 
 /// The capture thread: microphone → (resample to 16 kHz) → front end with the aligned reference →
@@ -36,7 +36,7 @@ final class CaptureWorker: @unchecked Sendable {
     /// Processed samples (plus raw mic and reference with diagnostics), then one record per frame.
     let sampleRing: SPSCRing<Int16>
     let recordRing: SPSCRing<FrameRecord>
-    private let wakeDescriptor: Int32
+    private let wake: EventSignal
     /// Frames processed so far (the next frame's sequence number); readable from any thread.
     let processedFrames: AtomicCounter
 
@@ -52,7 +52,7 @@ final class CaptureWorker: @unchecked Sendable {
         pcm: PCM, configuration: AudioEngineConfiguration, processor: any MicProcessor,
         counters: StreamCounters, alignment: AlignmentCounters, environment: WorkerEnvironment,
         referenceRing: SPSCRing<Int16>?, timeline: ReferenceTimeline,
-        sampleRing: SPSCRing<Int16>, recordRing: SPSCRing<FrameRecord>, wakeDescriptor: Int32,
+        sampleRing: SPSCRing<Int16>, recordRing: SPSCRing<FrameRecord>, wake: EventSignal,
         processedFrames: AtomicCounter
     ) throws(AudioEngineError) {
         self.slot = DeviceSlot(configuration: pcm.configuration, counters: counters, pcm: pcm)
@@ -69,7 +69,7 @@ final class CaptureWorker: @unchecked Sendable {
         self.aligner = ReferenceAligner(counters: alignment)
         self.sampleRing = sampleRing
         self.recordRing = recordRing
-        self.wakeDescriptor = wakeDescriptor
+        self.wake = wake
         self.processedFrames = processedFrames
         self.period = SampleBuffer(capacity: pcm.periodFrames)
         self.accumulator = SampleBuffer(capacity: 0)
@@ -208,7 +208,7 @@ final class CaptureWorker: @unchecked Sendable {
             }
             var record = FrameRecord(sequence: sequence, captureTime: frameTime, analysis: analysis)
             _ = withUnsafePointer(to: &record) { recordRing.write(UnsafeBufferPointer(start: $0, count: 1)) }
-            _ = csys_eventfd_signal(wakeDescriptor)
+            wake.signal()
         } else {
             recordRing.noteRejected(1)
         }

@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import ALSA
-import CSysShims
+import Threads
 import Log
 import Synchronization
 
@@ -12,30 +12,23 @@ import Glibc
 import Musl
 #endif
 
-/// A flag one thread raises and others poll.
-final class StopFlag: Sendable {
-    private let raised = Atomic<Bool>(false)
-    var isRaised: Bool { raised.load(ordering: .acquiring) }
-    func raise() { raised.store(true, ordering: .releasing) }
-}
-
 /// The things both device threads share: logging, the one-time real-time notice, the stop flag.
 final class WorkerEnvironment: Sendable {
     let logger: Logger
     let stop = StopFlag()
     /// What the device threads report to the frame pump (losses, reopens, drains, a failure).
     let signals = EngineSignals()
-    /// The frame pump's eventfd (-1 until the engine made it).
-    let wakeDescriptor: Int32
+    /// Wakes the frame pump (nil when the engine could not make it; it does not start then).
+    let wake: EventSignal?
     let realtimePriority: Int?
     let reopenInitialMilliseconds: Int
     let reopenMaximumMilliseconds: Int
     let reopenSettleNanoseconds: UInt64
     private let noticeGiven = Atomic<Bool>(false)
 
-    init(logger: Logger, configuration: AudioEngineConfiguration, wakeDescriptor: Int32) {
+    init(logger: Logger, configuration: AudioEngineConfiguration, wake: EventSignal?) {
         self.logger = logger
-        self.wakeDescriptor = wakeDescriptor
+        self.wake = wake
         self.realtimePriority = configuration.realtimePriority
         self.reopenInitialMilliseconds = configuration.reopenInitialDelayMilliseconds
         self.reopenMaximumMilliseconds = configuration.reopenMaximumDelayMilliseconds
@@ -44,7 +37,7 @@ final class WorkerEnvironment: Sendable {
 
     /// Wakes the frame pump so it reports what the signals say (a syscall: fine on a real-time thread).
     func wakePump() {
-        if wakeDescriptor >= 0 { _ = csys_eventfd_signal(wakeDescriptor) }
+        wake?.signal()
     }
 
     /// A device thread cannot go on: record why and let the pump end the engine.
@@ -58,7 +51,7 @@ final class WorkerEnvironment: Sendable {
     /// time it is refused, logs one line saying how to allow it.
     func enterRealtime(_ counters: StreamCounters) {
         guard let priority = realtimePriority else { return }
-        let result = csys_set_realtime_priority(Int32(priority))
+        let result = requestRealtimePriority(priority)
         counters.realtime.store(result == 0 ? 1 : 0, ordering: .relaxed)
         if result != 0 && !noticeGiven.exchange(true, ordering: .relaxed) {
             let reason = result == EPERM ? "EPERM" : "error \(result)"

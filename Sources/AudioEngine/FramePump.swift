@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-import CSysShims
+import Threads
 import RingBuffer
 import Synchronization
 import Time
@@ -31,14 +31,14 @@ final class FramePump: @unchecked Sendable {
     private let events: AsyncStream<AudioEngineEvent>.Continuation
     private let preroll: PrerollRing
     private let sink: PlaybackSink?
-    private let wakeDescriptor: Int32
+    private let wake: EventSignal
     private let environment: WorkerEnvironment
     private var signals = EngineSignalReader()
 
     init(
         sampleRing: SPSCRing<Int16>, recordRing: SPSCRing<FrameRecord>, frameLength: Int, diagnostics: Bool,
         queue: MicFrameQueue, events: AsyncStream<AudioEngineEvent>.Continuation, preroll: PrerollRing,
-        sink: PlaybackSink?, wakeDescriptor: Int32, environment: WorkerEnvironment,
+        sink: PlaybackSink?, wake: EventSignal, environment: WorkerEnvironment,
         handler: FrameHandlerSlot
     ) {
         self.handler = handler
@@ -50,18 +50,18 @@ final class FramePump: @unchecked Sendable {
         self.events = events
         self.preroll = preroll
         self.sink = sink
-        self.wakeDescriptor = wakeDescriptor
+        self.wake = wake
         self.environment = environment
     }
 
     /// The pump thread's body: runs until the stop flag is raised (and the eventfd signalled), then
     /// delivers what is left and finishes the stream.
     func run() {
-        var descriptor = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+        var descriptor = pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0)
         while true {
             let stopping = environment.stop.isRaised
             _ = poll(&descriptor, 1, stopping ? 0 : 200)
-            _ = csys_eventfd_drain(wakeDescriptor)
+            wake.drain()
             deliverFrames()
             sink?.resumeWaiters()
             for event in signals.newEvents(environment.signals) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-import CSysShims
+import Threads
 public import RingBuffer
 import Synchronization
 
@@ -31,8 +31,8 @@ public final class PlaybackSink: Sendable {
     let waiterCount = Atomic<Int>(0)
     private let nextWaiterID = Atomic<UInt>(0)
     private let closed = Atomic<Bool>(false)
-    /// The eventfd of the engine's frame pump, which resumes waiting writers; -1 before start.
-    private let wakeDescriptor: Int32
+    /// The engine's frame pump's wake-up, which resumes waiting writers.
+    private let wake: EventSignal?
 
     private struct Waiter {
         var id: UInt
@@ -40,9 +40,9 @@ public final class PlaybackSink: Sendable {
         var continuation: CheckedContinuation<Bool, Never>
     }
 
-    init(capacity: Int, wakeDescriptor: Int32) {
+    init(capacity: Int, wake: EventSignal?) {
         ring = SPSCRing(capacity: capacity)
-        self.wakeDescriptor = wakeDescriptor
+        self.wake = wake
     }
 
     /// The rate the sink takes (24 kHz, the Live API's output rate).
@@ -169,8 +169,8 @@ public final class PlaybackSink: Sendable {
 
     /// Playback thread: whether the frame pump should be woken to resume writers.
     func wakeWritersIfWaiting() {
-        if waiterCount.load(ordering: .relaxed) > 0 && wakeDescriptor >= 0 {
-            _ = csys_eventfd_signal(wakeDescriptor)
+        if waiterCount.load(ordering: .relaxed) > 0 {
+            wake?.signal()
         }
     }
 

@@ -15,6 +15,8 @@ public final class Button: Sendable {
     private let line: any GPIOInputLine
     private let clock: any MonotonicClock
     private let machine: Mutex<ButtonStateMachine>
+    /// The thread of ``events()`` and its stop flag, while it runs.
+    private let reader = Mutex<(thread: PlatformThread, stop: StopFlag)?>(nil)
 
     /// The line this button is on.
     public var id: LineID { line.id }
@@ -67,33 +69,47 @@ public final class Button: Sendable {
     /// Makes a blocked ``poll(timeout:)`` return now.
     public func wake() { line.wake() }
 
-    /// Debounced events from a dedicated thread, until the consumer stops iterating (or the stream ends on
-    /// a GPIO error, which is the stream's error).
+    /// Debounced events from a dedicated thread (`lv-button`), until the consumer stops iterating, ``close()``
+    /// is called, or a GPIO error ends the stream (as its error). At most 256 events wait for a slow
+    /// consumer (the newest are kept). One stream at a time.
     public func events() -> AsyncThrowingStream<ButtonEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<ButtonEvent, any Error>.makeStream()
-        let state = StopFlag()
+        let (stream, continuation) = AsyncThrowingStream<ButtonEvent, any Error>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let stop = StopFlag()
         continuation.onTermination = { [line] _ in
-            state.stop()
+            stop.raise()
             line.wake()
         }
-        PlatformThread.detach(name: "lv-button") { [self] in
-            while !state.isStopped {
-                do {
-                    for event in try poll(timeout: nil) { continuation.yield(event) }
-                } catch {
-                    continuation.finish(throwing: error)
-                    return
+        do {
+            let thread = try PlatformThread(name: "lv-button") { [self] in
+                while !stop.isRaised {
+                    do {
+                        for event in try poll(timeout: nil) { continuation.yield(event) }
+                    } catch {
+                        continuation.finish(throwing: error)
+                        return
+                    }
                 }
+                continuation.finish()
             }
-            continuation.finish()
+            let previous = reader.withLock { reader -> (thread: PlatformThread, stop: StopFlag)? in
+                defer { reader = (thread, stop) }
+                return reader
+            }
+            previous?.stop.raise()
+        } catch {
+            continuation.finish(throwing: error)
         }
         return stream
     }
-}
 
-/// A flag set once, from any thread.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    var isStopped: Bool { flag.load(ordering: .acquiring) }
-    func stop() { flag.store(true, ordering: .releasing) }
+    /// Stops the thread of ``events()`` and waits for it to end (its stream finishes). Idempotent.
+    public func close() {
+        guard let current = reader.withLock({ reader -> (thread: PlatformThread, stop: StopFlag)? in
+            defer { reader = nil }
+            return reader
+        }) else { return }
+        current.stop.raise()
+        line.wake()
+        current.thread.join()
+    }
 }

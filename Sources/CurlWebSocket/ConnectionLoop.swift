@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 internal import CCurl
-internal import CSysShims
+import Time
 import Log
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-internal import CSysShims
+import Time
 import Log
 #if canImport(Glibc)
 import Glibc
@@ -321,12 +321,12 @@ struct ConnectionSession {
         // POLLHUP/POLLERR at once every time, which would spin while the reader is behind.
         let socketFD = events == 0 ? -1 : socket
         let timeout = Int32(clamping: moreBuffered && canRead ? 0 : nextTimeout())
-        let wake = core.wakeFD
+        let wake = core.wakeSignal
         withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { fds in
             fds[0] = pollfd(fd: socketFD, events: events, revents: 0)
-            fds[1] = pollfd(fd: wake, events: Int16(POLLIN), revents: 0)
+            fds[1] = pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(fds.baseAddress, 2, timeout)
-            if ready > 0 && fds[1].revents != 0 { _ = csys_eventfd_drain(wake) }
+            if ready > 0 && fds[1].revents != 0 { wake.drain() }
         }
     }
 

@@ -3,8 +3,12 @@
 
 public import Log
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Threads
-internal import CSysShims
 
 /// A WebSocket client connection over libcurl's WebSocket API (`CURLOPT_CONNECT_ONLY` 2 with
 /// `curl_ws_send`/`curl_ws_recv`).
@@ -145,23 +149,22 @@ final class Core: Sendable {
     let state: Mutex<State>
     /// See ``WebSocket/heartbeat`` (word-sized, so it wraps on 32-bit boards; only its movement matters).
     let heartbeat = Atomic<UInt>(0)
-    let wakeFD: Int32
+    /// Wakes the network thread.
+    let wakeSignal: EventSignal
     let options: WebSocketOptions
 
     init(options: WebSocketOptions) throws(WebSocketError) {
-        let fd = csys_eventfd()
-        guard fd >= 0 else { throw WebSocketError(.connectFailed, "eventfd failed: errno \(-fd)") }
-        wakeFD = fd
+        do {
+            wakeSignal = try EventSignal()
+        } catch {
+            throw WebSocketError(.connectFailed, error.description)
+        }
         self.options = options
         state = Mutex(State(outbound: BoundedQueue(capacity: max(1, options.outboundQueueLimit)),
                             inbound: BoundedQueue(capacity: max(1, options.inboundQueueLimit))))
     }
 
-    deinit {
-        _ = closeDescriptor(wakeFD)
-    }
-
-    func wake() { _ = csys_eventfd_signal(wakeFD) }
+    func wake() { wakeSignal.signal() }
 
     var statistics: WebSocketStatistics { state.withLock { $0.statistics } }
 
@@ -331,10 +334,3 @@ final class Core: Sendable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-private func closeDescriptor(_ fd: Int32) -> Int32 { Glibc.close(fd) }
-#elseif canImport(Musl)
-import Musl
-private func closeDescriptor(_ fd: Int32) -> Int32 { Musl.close(fd) }
-#endif

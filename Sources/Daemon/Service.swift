@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+public import Threads
 public import Log
 import Synchronization
 #if canImport(Glibc)

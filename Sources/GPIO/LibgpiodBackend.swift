@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import Synchronization
+import Threads
 
 #if canImport(Glibc)
 import Glibc
@@ -161,12 +162,12 @@ private final class LibgpiodInput: GPIOInputLine {
     let id: LineID
     private let handles: Mutex<Handles>
     private let fd: Int32
-    private let wakeSignal: WakeSignal
+    private let wakeSignal: EventSignal
 
     init(id: LineID, request: sending LineRequestHandle) throws(GPIOError) {
         self.id = id
         fd = request.fd
-        wakeSignal = try WakeSignal()
+        wakeSignal = try makeWakeSignal()
         handles = Mutex(Handles(request: request, buffer: try EdgeEventBufferHandle(capacity: 64)))
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+import Threads
 public import Time
 import Synchronization
 
@@ -65,7 +66,7 @@ public final class SimulatedBoard: GPIOBackend {
         var history: [Change] = []
         var pendingEvents: [EdgeEvent] = []
         var sequence = 0
-        var wake: WakeSignal?
+        var wake: EventSignal?
 
         var level: Bool {
             if let driven { return driven }
@@ -116,7 +117,7 @@ public final class SimulatedBoard: GPIOBackend {
     }
 
     public func requestInput(_ address: LineAddress, settings: InputSettings) throws(GPIOError) -> any GPIOInputLine {
-        let wake = try WakeSignal()
+        let wake = try makeWakeSignal()
         let (id, token) = try claim(address) { line, token in
             if line.direction == .output { line.driven = nil }  // nothing drives a former output now
             line.request = .input(settings, token: token)
@@ -147,7 +148,7 @@ public final class SimulatedBoard: GPIOBackend {
     /// A requested input with edge detection gets an event stamped `time` if its logical value changed.
     public func setLevel(_ name: String, high: Bool, at time: Timestamp? = nil) throws(GPIOError) {
         let time = time ?? clock.now()
-        let wake = try state.withLock { state throws(GPIOError) -> WakeSignal? in
+        let wake = try state.withLock { state throws(GPIOError) -> EventSignal? in
             let index = try index(of: .name(name), in: state)
             var line = state.lines[index]
             if line.direction == .output {
@@ -155,7 +156,7 @@ public final class SimulatedBoard: GPIOBackend {
             }
             let before = line.level
             line.driven = high
-            var signal: WakeSignal?
+            var signal: EventSignal?
             if before != high, case .input(let settings, _) = line.request {
                 let active = high != settings.activeLow
                 let wanted: Bool
@@ -323,9 +324,9 @@ private final class SimulatedInput: GPIOInputLine {
     let board: SimulatedBoard
     let id: LineID
     let token: Int
-    let wakeSignal: WakeSignal
+    let wakeSignal: EventSignal
 
-    init(board: SimulatedBoard, id: LineID, token: Int, wake: WakeSignal) {
+    init(board: SimulatedBoard, id: LineID, token: Int, wake: EventSignal) {
         self.board = board
         self.id = id
         self.token = token
@@ -340,7 +341,7 @@ private final class SimulatedInput: GPIOInputLine {
         let events = board.takeEvents(offset: id.offset)
         if !events.isEmpty || timeout == .zero { return events }
         // Block on the eventfd that setLevel signals (or wake() does).
-        var fds = [pollfd(fd: wakeSignal.fd, events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: wakeSignal.descriptor, events: Int16(POLLIN), revents: 0)]
         let milliseconds: Int32 = timeout.map { Int32(clamping: ($0.nanosecondsClamped + 999_999) / 1_000_000) } ?? -1
         while poll(&fds, 1, milliseconds) < 0, errno == EINTR {}
         wakeSignal.drain()

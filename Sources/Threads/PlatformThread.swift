@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 internal import CSysShims
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -14,12 +15,12 @@ import Musl
 /// The one place the project creates threads (swift-nio's `ThreadPosix` does the same job for NIO):
 /// it names the thread for `top -H` and `ps -L`, and either joins it or lets it go.
 public final class PlatformThread: @unchecked Sendable {
-    // @unchecked Sendable: `thread` is written once in init, before the object is shared; `join()` is
-    // guarded by `joined`, which only the owner (one caller) touches.
+    // @unchecked Sendable: `thread` is written once in init, before the object is shared; `joined` is an
+    // atomic, so `join()` from any number of callers joins once.
     /// The thread's name (the kernel keeps at most 15 characters).
     public let name: String
     private var thread = pthread_t()
-    private var joined = false
+    private let joined = Atomic<Bool>(false)
 
     /// Starts `body` on a new thread called `name`; join it with ``join()``.
     public init(name: String, _ body: @escaping @Sendable () -> Void) throws(PlatformThreadError) {
@@ -47,16 +48,16 @@ public final class PlatformThread: @unchecked Sendable {
         do {
             let thread = try PlatformThread(name: name, body)
             pthread_detach(thread.thread)
-            thread.joined = true
+            thread.joined.store(true, ordering: .releasing)
         } catch {
             preconditionFailure(error.description)
         }
     }
 
-    /// Waits for the thread to end (once; later calls return at once).
+    /// Waits for the thread to end. Safe to call more than once and from several threads: the first call
+    /// joins, later ones return at once. Never call it from the thread itself.
     public func join() {
-        guard !joined else { return }
-        joined = true
+        guard !joined.exchange(true, ordering: .acquiringAndReleasing) else { return }
         pthread_join(thread, nil)
     }
 

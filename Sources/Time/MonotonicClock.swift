@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
-internal import CSysShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Where time comes from for debouncing, LED patterns and action limits: the system's monotonic clock in
 /// the daemon, a ``ManualClock`` in tests so timing is exact.
@@ -18,7 +22,11 @@ public struct SystemMonotonicClock: MonotonicClock {
     public init() {}
 
     /// `CLOCK_MONOTONIC` in nanoseconds: the cheap read for hot paths (no allocation, no lock).
-    @inline(__always) public static func nanoseconds() -> UInt64 { csys_monotonic_ns() }
+    @inline(__always) public static func nanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
 
     public func now() -> Timestamp {
         Timestamp(nanoseconds: Int64(Self.nanoseconds()))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: livevoiced contributors
 
+import Threads
 import ArgumentParser
 import AudioEngine
 import Conversation

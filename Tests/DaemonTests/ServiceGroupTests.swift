@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 @testable import Daemon
+import Threads
 import Log
 import Synchronization
 import Testing

@@ -54,6 +54,7 @@ public struct GPIOService: Service {
         context.ready()
         await context.shutdownRequested()
         await opened.tools.shutdown()
+        opened.button?.close()
         opened.led?.stop()
         parts.set(nil)
     }

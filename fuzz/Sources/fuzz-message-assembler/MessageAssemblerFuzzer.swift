@@ -62,8 +62,8 @@ public func fuzzMessageAssembler(_ data: UnsafePointer<UInt8>, _ size: Int) -> C
                 precondition(bytes.count <= limit, "a message over the limit was delivered")
                 precondition(bytes == expected, "a delivered message differs from its frames' payloads")
                 expected.removeAll()
-            case .tooBig:
-                return 0  // the connection is closed with 1009: nothing more is read
+            case .tooBig, .invalidText:
+                return 0  // the connection is closed (1009, or 1007 for text that is not UTF-8): nothing more is read
             }
             offset += count
         } while offset < payload.count

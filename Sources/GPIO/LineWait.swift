@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import Time
-internal import CSysShims
+import Threads
 
 #if canImport(Glibc)
 import Glibc
@@ -10,28 +10,19 @@ import Glibc
 import Musl
 #endif
 
-/// An eventfd that wakes a thread blocked in ``waitReadable(_:wake:timeout:)``; closed on deinit.
-final class WakeSignal: Sendable {
-    let fd: Int32
-
-    init() throws(GPIOError) {
-        let fd = csys_eventfd()
-        guard fd >= 0 else {
-            throw GPIOError(.ioError, errno: -fd, "cannot create an eventfd: \(errorText(-fd))")
-        }
-        self.fd = fd
+/// The eventfd that wakes a blocked line wait, with GPIO's error.
+func makeWakeSignal() throws(GPIOError) -> EventSignal {
+    do {
+        return try EventSignal()
+    } catch {
+        throw GPIOError(.ioError, errno: error.errno, error.description)
     }
-
-    func signal() { _ = csys_eventfd_signal(fd) }
-    func drain() { _ = csys_eventfd_drain(fd) }
-
-    deinit { close(fd) }
 }
 
 /// Waits until `fd` is readable, `wake` is signalled, or `timeout` passes (nil: no limit).
 /// Returns true when `fd` is readable. Retries `EINTR` here and only here.
-func waitReadable(_ fd: Int32, wake: WakeSignal, timeout: Duration?) throws(GPIOError) -> Bool {
-    var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.fd, events: Int16(POLLIN), revents: 0)]
+func waitReadable(_ fd: Int32, wake: EventSignal, timeout: Duration?) throws(GPIOError) -> Bool {
+    var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.descriptor, events: Int16(POLLIN), revents: 0)]
     let milliseconds: Int32
     if let timeout {
         // Round up so a deadline is never reported early.

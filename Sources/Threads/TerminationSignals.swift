@@ -3,7 +3,7 @@
 
 internal import CSysShims
 import Synchronization
-import Threads
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
