@@ -132,16 +132,24 @@ public struct AudioEngineConfiguration: Sendable {
 
 /// Why the engine could not start.
 public struct AudioEngineError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The kind of failure.
-    public enum Kind: Sendable, Hashable {
+    /// The kind of failure. A struct over a private enum (the shape of `LiveError.Kind`), so kinds can
+    /// be added without breaking callers' switches.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, Hashable, Sendable {
+            case configuration, device, processing, system
+        }
+        private let value: Value
+
         /// A configuration value is out of range.
-        case configuration
+        public static let configuration = Kind(value: .configuration)
         /// A device could not be opened or configured (see ``AudioEngineError/alsaError``).
-        case device
+        public static let device = Kind(value: .device)
         /// The front end (``MicProcessor``) or a resampler could not be made.
-        case processing
+        public static let processing = Kind(value: .processing)
         /// A thread could not be started, or the engine was started twice.
-        case system
+        public static let system = Kind(value: .system)
+
+        public var description: String { value.rawValue }
     }
 
     /// The kind of failure.

@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 public import Time
-public import GPIO
+import GPIO
 
 /// What the status LED shows, one named state per pattern.
 public enum LEDPattern: String, Sendable, Equatable, CaseIterable {

@@ -6,17 +6,26 @@
 /// `description` reads like `tools[1].action.max_pulse_ms (line 23): expected an integer, found string`.
 public struct TOMLDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of mistake it is.
-    public enum Kind: Sendable, Equatable {
+    /// A struct over a private enum (the shape of `LiveError.Kind`), so kinds can be added without
+    /// breaking callers' switches.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, Hashable, Sendable {
+            case syntax, typeMismatch, missingKey, unknownKey, invalidValue
+        }
+        private let value: Value
+
         /// The text is not valid TOML.
-        case syntax
+        public static let syntax = Kind(value: .syntax)
         /// A value has the wrong type.
-        case typeMismatch
+        public static let typeMismatch = Kind(value: .typeMismatch)
         /// A required key is missing.
-        case missingKey
+        public static let missingKey = Kind(value: .missingKey)
         /// A key the configuration does not know (strict mode only).
-        case unknownKey
+        public static let unknownKey = Kind(value: .unknownKey)
         /// A value has the right type but is not acceptable (out of range, not one of the allowed words...).
-        case invalidValue
+        public static let invalidValue = Kind(value: .invalidValue)
+
+        public var description: String { value.rawValue }
     }
 
     /// What kind of mistake it is.

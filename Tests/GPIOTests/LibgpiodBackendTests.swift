@@ -84,10 +84,12 @@ struct LibgpiodBackendTests {
         #expect(error?.message.contains("\(fake) exist but are not GPIO character devices") == true)
     }
 
-    @Test("this machine's /dev: when it has no gpiochip, the backend says so")
+    /// Whether this machine has no GPIO chip (a board with GPIO is covered by the rig instead).
+    static var machineHasNoChip: Bool { (try? LibgpiodBackend().chipPaths().chips.isEmpty) ?? false }
+
+    @Test("this machine's /dev: when it has no gpiochip, the backend says so", .enabled(if: machineHasNoChip))
     func realDev() throws {
         let backend = try LibgpiodBackend()
-        guard backend.chipPaths().chips.isEmpty else { return }  // a board with GPIO: covered by the rig
         #expect(try backend.chips().isEmpty)
         let error = thrownError { () throws(GPIOError) in
             _ = try backend.requestOutput(.name("GPIO27"), settings: OutputSettings())

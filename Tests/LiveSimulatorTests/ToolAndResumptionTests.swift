@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 import CurlWebSocket
-import LiveSimulator
+@testable import LiveSimulator
 import Testing
 
 private func lightConfiguration() -> SimulatorConfiguration {
@@ -205,7 +205,7 @@ struct ToolAndResumptionTests {
         }
     }
 
-    @Test("speech from the client during a paced reply barges in (server activity detection)")
+    @Test("speech from the client during a paced reply barges in (server activity detection)", .timeLimit(.minutes(1)))
     func bargeIn() async throws {
         var configuration = SimulatorConfiguration()
         configuration.realtimePacing = true
@@ -216,7 +216,18 @@ struct ToolAndResumptionTests {
             try client.send(userText("go"))
             _ = try await client.receiveJSON()
             try client.send(audioMessage(voiced16k(seconds: 0.1)))
-            while try await client.receiveJSON() != ["serverContent": ["interrupted": true]] {}
+            var received: [WireValue] = []
+            while true {
+                let message = try await client.receiveJSON()
+                if message == ["serverContent": ["interrupted": true]] { break }
+                received.append(message)
+            }
+            // The reply was cut: it never completed, and far fewer audio chunks came than it has (10
+            // sentences of synthesised speech at 100 ms a chunk, paced in real time).
+            #expect(!received.contains { $0.at("serverContent", "turnComplete") == true })
+            let chunks = received.filter { $0.at("serverContent", "modelTurn") != nil }.count
+            let full = SpeechSynthesizer.pcmBytes(for: String(repeating: "Talking and talking. ", count: 10)).count / 4_800
+            #expect(chunks < full / 2, "\(chunks) of \(full) chunks before the barge-in")
             await client.close()
         }
     }

@@ -337,7 +337,7 @@ final class RuntimeLoop {
                     logger.warning("the server called \(call.name) without an id; it cannot be answered, so it is not run")
                     continue
                 }
-                requests.append(ToolCallRequest(id: id, name: call.name, arguments: .object(call.args ?? [:])))
+                requests.append(ToolCallRequest(id: id, name: call.name, arguments: .object(call.args)))
             }
             if !requests.isEmpty { await feed(.toolCall(requests)) }
         }

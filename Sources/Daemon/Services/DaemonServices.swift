@@ -4,7 +4,7 @@
 public import AudioEngine
 public import BoardSupport
 import Conversation
-public import GeminiLive
+import GeminiLive
 public import GPIO
 public import Log
 import Synchronization
