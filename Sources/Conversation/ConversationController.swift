@@ -43,6 +43,10 @@ public struct ConversationController: Sendable {
     public private(set) var failedAttempts = 0
     /// The session dropped (or was replaced) during a conversation and is being reopened.
     private var reconnecting = false
+
+    /// Whether the session being opened replaces one that dropped, went away, or could not be opened (the
+    /// `reconnects` counter), rather than starting a conversation.
+    public var isReconnecting: Bool { state == .connecting && (reconnecting || failedAttempts > 0) }
     /// `goAway` came while a turn was in progress: reconnect once it is over.
     private var goAwayPending = false
     private var backoff: ReconnectBackoff

@@ -37,7 +37,6 @@ final class RuntimeLoop {
     private var currentFrame: MicFrame?
     private var currentAudio: [Int16] = []
     private var exitStatus: Int32?
-    private var hadSession = false
 
     init(runtime: ConversationRuntime) {
         self.runtime = runtime
@@ -151,9 +150,8 @@ final class RuntimeLoop {
             connectTask = nil
             session = opened
             parts.status.set(session: opened)
-            hadSession = true
             parts.status.update { $0.sessionsOpened += 1 }
-            report(.session(number: number, event: .open, detail: opened.resumptionHandle == nil ? nil : "resumable"))
+            report(.session(number: number, event: .open, detail: nil))
             startReceiving(number, opened)
             await feed(.sessionOpened(session: number))
         case .message(let number, let message):
@@ -245,10 +243,12 @@ final class RuntimeLoop {
         do {
             switch action {
             case .sendActivityStart:
-                parts.status.update { $0.turns += 1 }
+                parts.status.update { $0.turns += 1 }  // a push-to-talk turn begins
                 try await session.sendActivityStart()
             case .sendActivityEnd: try await session.sendActivityEnd()
-            case .sendAudioStreamEnd: try await session.sendRealtimeInput(audioStreamEnd: true)
+            case .sendAudioStreamEnd:
+                parts.status.update { $0.turns += 1 }  // a hands-free utterance ended
+                try await session.sendRealtimeInput(audioStreamEnd: true)
             case .sendToolResponse(let id, let name, let result):
                 try await session.sendToolResponse(functionResponses: [adapter.response(id: id, name: name, result: result)])
                 report(.toolResult(id: id, name: name, result: result, sent: true))
@@ -263,7 +263,7 @@ final class RuntimeLoop {
 
     private func connect(_ number: Int, handle: String?) {
         wantedSession = number
-        if hadSession || number > 1 { parts.status.update { $0.reconnects += number > 1 ? 1 : 0 } }
+        if controller.isReconnecting { parts.status.update { $0.reconnects += 1 } }
         report(.session(number: number, event: .connecting, detail: handle == nil ? nil : "resuming"))
         let client = parts.client
         let model = parts.configuration.live.model
