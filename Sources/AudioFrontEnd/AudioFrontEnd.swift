@@ -144,9 +144,11 @@ public final class AudioFrontEnd {
                     activityLevel: configuration.farEndThresholdDecibels)
                 : nil
         }
-        // Put the direct path 4 ms into the filter; move only when it drifts out of 1...12 ms.
+        // Put the direct path 4 ms into the filter, but move it only when it leaves the filter's first half:
+        // a move restarts the canceller, and a converged filter with the direct path 40 ms in beats a fresh
+        // one with it at 4 ms for many seconds (measured on the echo corpus: up to 9 dB over 30 s).
         targetPosition = 4 * perMillisecond
-        tolerance = (1 * perMillisecond)...(12 * perMillisecond)
+        tolerance = (1 * perMillisecond)...max(8 * perMillisecond, configuration.filterLengthMilliseconds * perMillisecond / 2)
 
         var capacity = 1
         while capacity < maximumDelaySamples + 2 * frameSize { capacity *= 2 }
