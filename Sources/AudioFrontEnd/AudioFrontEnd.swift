@@ -67,6 +67,7 @@ public final class AudioFrontEnd {
     public let frameSize: Int
 
     private let canceller: EchoCanceller?
+    private let saturation: SpeakerSaturation?
     private let preprocessor: Preprocessor
     private let estimator: DelayEstimator?
 
@@ -110,6 +111,8 @@ public final class AudioFrontEnd {
             } else {
                 canceller = nil
             }
+            saturation = configuration.saturationCompensation
+                ? canceller.map { SpeakerSaturation(canceller: $0, frameSize: frameSize) } : nil
             let preprocessor = try Preprocessor(frameSize: frameSize, sampleRate: rate)
             try preprocessor.attach(canceller)
             // Residual echo suppression goes through the denoiser's gain, so with echo cancellation the
@@ -181,6 +184,13 @@ public final class AudioFrontEnd {
         Double(delaySamples) * 1000 / Double(FrontEndConfiguration.sampleRate)
     }
 
+    /// The speaker saturation learned so far (``FrontEndConfiguration/saturationCompensation``): the
+    /// clipping level (full scale 1; 1 with softness 0 means none found) and the softness (0 hard, 1 tanh),
+    /// or `nil` when compensation is off.
+    public var speakerSaturation: (level: Double, softness: Double)? {
+        saturation.map { (Double($0.curve.level), Double($0.curve.softness)) }
+    }
+
     /// With automatic delay: the latest confident estimate of where the echo's direct path arrives,
     /// in ms after the reference (offset included), or `nil` before the first one.
     public var estimatedEchoDelayMilliseconds: Double? {
@@ -233,7 +243,9 @@ public final class AudioFrontEnd {
         let farEndActive = referenceEnergy >= farEndThresholdEnergy
 
         if let canceller {
+            saturation?.distort(alignedReference, count: frameSize)
             canceller.cancel(microphone: microphone, reference: alignedBuffer, output: output)
+            saturation?.learn(error: UnsafeBufferPointer(output), farEndActive: farEndActive)
         } else {
             outputBase.update(from: microphone.baseAddress!, count: frameSize)
         }

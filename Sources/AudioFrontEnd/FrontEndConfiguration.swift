@@ -31,6 +31,10 @@ public struct FrontEndConfiguration: Sendable, Equatable {
     public var filterLengthMilliseconds = 128
     /// Run the echo canceller (and residual echo suppression); on by default.
     public var echoCancellation = true
+    /// Learn how the speaker clips and clip the reference the same way before the canceller (see the
+    /// front end's notes); on by default. Without it a speaker clipping at half scale costs about 20 dB
+    /// of echo reduction.
+    public var saturationCompensation = true
     /// Attenuate stationary noise; on by default. Residual echo is still suppressed when this is off.
     public var noiseSuppression = true
     /// Most noise attenuation in dB (negative); -25 by default.

@@ -12,7 +12,7 @@ public struct EchoCondition: Sendable, Equatable, CustomStringConvertible {
         case white
         /// 1/f noise (fans, traffic).
         case pink
-        /// Six other talkers at once (a television, a party): speech-like and not stationary.
+        /// Ten other talkers at once (a party, a café): speech-like and only roughly stationary.
         case babble
     }
 

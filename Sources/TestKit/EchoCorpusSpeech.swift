@@ -28,7 +28,10 @@ public enum EchoCorpusSpeech {
     }
 
     /// Voices mixed into babble noise (none of them a far- or near-end voice).
-    public static let babbleVoices = ["en-gb+m1", "en-us+f1", "en-gb-x-gbclan", "en-us+m6", "en-gb-x-gbcwmd+f1", "en-029"]
+    public static let babbleVoices = [
+        "en-gb+m1", "en-us+f1", "en-gb-x-gbclan", "en-us+m6", "en-gb-x-gbcwmd+f1", "en-029", "en-gb-scotland+m5",
+        "en-us+f6", "en-gb-x-rp+m7", "en-us-nyc+f3",
+    ]
 
     /// What the assistant says.
     public static func farEndSentences(_ material: Material) -> [String] {

@@ -103,7 +103,7 @@ public struct EchoRecording: Sendable {
             truth: EchoTruth(echo: echo, nearEnd: near))
     }
 
-    /// Six talkers reading continuously, each from a random point, summed.
+    /// Ten talkers reading continuously, each from a random point and at its own level, summed.
     private static func babble(count: Int, random: inout SeededRandom) throws -> [Float] {
         var sum = [Float](repeating: 0, count: count)
         let sentences = EchoCorpusSpeech.babbleSentences

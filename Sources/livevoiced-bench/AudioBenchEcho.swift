@@ -36,6 +36,12 @@ struct EchoBench: ParsableCommand {
     @Option(help: "Override the length of every condition, in seconds (at least 12).")
     var seconds: Double?
 
+    @Option(help: "Override every condition's SNR in dB (for finding what limits a figure).")
+    var snr: Double?
+
+    @Flag(name: .customLong("linear-speaker"), help: "Make every condition's speaker linear (for finding what limits a figure).")
+    var linearSpeaker = false
+
     @Flag(help: "Print one JSON line per condition and variant instead of the table.")
     var json = false
 
@@ -53,7 +59,11 @@ struct EchoBench: ParsableCommand {
     func run() throws {
         var conditions = EchoCorpus.named(corpus) ?? []
         if let only { conditions = conditions.filter { $0.name.contains(only) } }
-        if let seconds { for index in conditions.indices { conditions[index].seconds = seconds } }
+        for index in conditions.indices {
+            if let seconds { conditions[index].seconds = seconds }
+            if let snr { conditions[index].signalToNoiseDecibels = snr }
+            if linearSpeaker { conditions[index].speaker = SpeakerModel() }
+        }
         guard !conditions.isEmpty else { throw ValidationError("no condition matches") }
         if let writeFiles {
             for condition in conditions { try write(EchoRecording.make(condition), into: writeFiles) }

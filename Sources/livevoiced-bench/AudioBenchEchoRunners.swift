@@ -14,12 +14,12 @@ enum EchoVariant: CustomStringConvertible {
     case rawSpeex(toldDelay: Bool)
     /// `AudioFrontEnd` with a configuration; `toldDelay` replaces its reference delay by a fixed one of
     /// the condition's unannounced delay.
-    case frontEnd(name: String, FrontEndConfiguration, toldDelay: Bool = false)
+    case frontEnd(name: String, FrontEndConfiguration, toldDelay: Bool = false, oracleClipping: Bool = false)
 
     var description: String {
         switch self {
         case .rawSpeex(let told): return told ? "speex told" : "speex"
-        case .frontEnd(let name, _, _): return name
+        case .frontEnd(let name, _, _, _): return name
         }
     }
 
@@ -37,6 +37,7 @@ enum EchoVariant: CustomStringConvertible {
             }
             var configuration = FrontEndConfiguration()
             var told = false
+            var oracle = false
             for assignment in parts[1].split(separator: ",") {
                 let pair = assignment.split(separator: "=", maxSplits: 1).map(String.init)
                 guard pair.count == 2 else { throw EchoBenchError("variant '\(text)': '\(assignment)' is not key=value") }
@@ -44,9 +45,13 @@ enum EchoVariant: CustomStringConvertible {
                     told = true
                     continue
                 }
+                if pair == ["oracle", "clip"] {
+                    oracle = true
+                    continue
+                }
                 try FrontEndOverrides.apply(key: pair[0], value: pair[1], to: &configuration)
             }
-            return .frontEnd(name: parts[0], configuration, toldDelay: told)
+            return .frontEnd(name: parts[0], configuration, toldDelay: told, oracleClipping: oracle)
         }
     }
 }
@@ -61,7 +66,7 @@ struct EchoBenchError: Error, CustomStringConvertible {
 enum FrontEndOverrides {
     static let keys = [
         "frameMs", "filterMs", "delay (auto, told or ms)", "noise", "echo", "echoActive", "doubleTalk (dB or off)",
-        "vadStart", "vadContinue",
+        "vadStart", "vadContinue", "saturation (on or off)",
     ]
 
     static func apply(key: String, value: String, to configuration: inout FrontEndConfiguration) throws {
@@ -88,6 +93,7 @@ enum FrontEndOverrides {
         case "doubleTalk": configuration.doubleTalkThresholdDecibels = value == "off" ? nil : try double()
         case "vadStart": configuration.vadStartProbability = try int()
         case "vadContinue": configuration.vadContinueProbability = try int()
+        case "saturation": configuration.saturationCompensation = value == "on"
         default: throw EchoBenchError("unknown setting '\(key)'; known: \(keys.joined(separator: ", "))")
         }
     }
@@ -118,9 +124,19 @@ enum EchoRunner {
         case .rawSpeex(let told):
             let delay = told ? recording.condition.bulkDelayMilliseconds * 16 : 0
             return try rawSpeex(recording, delay: delay)
-        case .frontEnd(_, var configuration, let told):
+        case .frontEnd(_, var configuration, let told, let oracle):
             if told { configuration.referenceDelay = .fixed(milliseconds: recording.condition.bulkDelayMilliseconds) }
-            return try frontEnd(recording, configuration: configuration)
+            var reference = recording.reference
+            if oracle {
+                let clipping = SpeakerModel(clipping: recording.condition.speaker.clipping)
+                if ProcessInfo.processInfo.environment["ORACLE16"] != nil {
+                    reference = AudioSignal.int16(clipping.apply(AudioSignal.float(recording.reference), sampleRate: 16_000))
+                } else {
+                    let clipped = clipping.apply(AudioSignal.float(recording.farEnd24k), sampleRate: 24_000)
+                    reference = AudioSignal.resampled(AudioSignal.int16(clipped), from: 24_000, to: 16_000, quality: 5)
+                }
+            }
+            return try frontEnd(recording, reference: reference, configuration: configuration)
         }
     }
 
@@ -159,14 +175,16 @@ enum EchoRunner {
         return EchoRun(output: Array(output[frame..<frame + count]), vad: nil, cpu: cpu, units: count / 160 + 1, note: nil)
     }
 
-    private static func frontEnd(_ recording: EchoRecording, configuration: FrontEndConfiguration) throws -> EchoRun {
+    private static func frontEnd(
+        _ recording: EchoRecording, reference given: [Int16], configuration: FrontEndConfiguration
+    ) throws -> EchoRun {
         let frontEnd = try AudioFrontEnd(configuration: configuration)
         let frame = frontEnd.frameSize
         let lagFrames = frontEnd.latency / frame
         let count = recording.microphone.count / frame * frame
         let frames = count / frame + lagFrames
         let microphone = recording.microphone + [Int16](repeating: 0, count: frames * frame - recording.microphone.count)
-        let reference = delayed(recording.reference, by: 0, count: frames * frame)
+        let reference = delayed(given, by: 0, count: frames * frame)
         var output = [Int16](repeating: 0, count: frames * frame)
         var speech = [Bool](repeating: false, count: frames)
         var realignedAt: [Double] = []
@@ -195,11 +213,14 @@ enum EchoRunner {
         let perFrame = frame / 160
         let vad = speech[lagFrames...].flatMap { [Bool](repeating: $0, count: perFrame) }
         var note: String?
-        if configuration.referenceDelay == .automatic {
+        if case .automatic = configuration.referenceDelay {
             let estimate = frontEnd.estimatedEchoDelayMilliseconds.map { String(format: "%.1f ms", $0) } ?? "none"
             note = "echo found at \(estimate) (true \(String(format: "%.1f", recording.condition.echoDelayMilliseconds)) ms), "
                 + "\(frontEnd.realignments) re-alignment\(frontEnd.realignments == 1 ? "" : "s")"
                 + (realignedAt.isEmpty ? "" : " at " + realignedAt.map { String(format: "%.2f s", $0) }.joined(separator: ", "))
+        }
+        if let saturation = frontEnd.speakerSaturation {
+            note = (note.map { $0 + "; " } ?? "") + String(format: "saturation level %.2f softness %.2f", saturation.level, saturation.softness)
         }
         return EchoRun(
             output: Array(output[lag..<lag + count]), vad: vad, cpu: cpu, units: frames * perFrame, note: note)
