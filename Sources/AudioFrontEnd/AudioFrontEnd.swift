@@ -81,10 +81,9 @@ public final class AudioFrontEnd {
     private let maximumDelaySamples: Int
     private var componentSamples: Int
     private var seenGeneration = 0
-    private var wasSpeech = false
+    private let detector: SpeechDetector
     private var previousFarEndActive = false
     private var previousMicrophoneEnergy: Double = 0
-    private let doubleTalkRatio: Double?
     private let farEndThresholdEnergy: Double
     private let targetPosition: Int
     private let tolerance: ClosedRange<Int>
@@ -164,7 +163,7 @@ public final class AudioFrontEnd {
         offsetReference.initialize(repeating: 0, count: frameSize)
         let threshold = pow(10.0, configuration.farEndThresholdDecibels / 10.0) * 32_768.0 * 32_768.0
         farEndThresholdEnergy = threshold * Double(frameSize)
-        doubleTalkRatio = configuration.doubleTalkThresholdDecibels.map { pow(10.0, $0 / 10.0) }
+        detector = SpeechDetector(configuration: configuration, cancelling: configuration.echoCancellation)
     }
 
     deinit {
@@ -262,13 +261,10 @@ public final class AudioFrontEnd {
         }
 
         let percent = preprocessor.speechProbability
-        var isSpeech = percent >= (wasSpeech ? configuration.vadContinueProbability : configuration.vadStartProbability)
-        // Echo-only frames lose most of their energy in the canceller; near-end speech does not. The output
-        // holds the previous call's microphone frame, so compare with that.
-        if isSpeech, canceller != nil, previousFarEndActive, let doubleTalkRatio, outputEnergy < previousMicrophoneEnergy * doubleTalkRatio {
-            isSpeech = false
-        }
-        wasSpeech = isSpeech
+        // The output holds the previous call's microphone frame, so judge it against that one.
+        let isSpeech = detector.decide(
+            probability: percent, outputEnergy: outputEnergy, microphoneEnergy: previousMicrophoneEnergy,
+            farEndActive: previousFarEndActive)
         previousMicrophoneEnergy = microphoneEnergy
         // The output is one frame late; report the far-end state of the frame it contains.
         let analysis = FrameAnalysis(

@@ -18,14 +18,23 @@ public struct EchoScore: Sendable, Equatable {
     /// Share of 10 ms frames after the start where the VAD agreed with the near end's truth; `nil` when
     /// the canceller has no VAD.
     public var vadAccuracy: Double?
+    /// Share of the near end's speech frames (after the start) the VAD missed.
+    public var vadMissRate: Double?
+    /// Share of the frames without near-end speech (after the start) the VAD called speech.
+    public var vadFalseAlarmRate: Double?
 
     /// A score; see the properties.
-    public init(erle: Double, erleFrames: Int, doubleTalkSDR: Double?, doubleTalkFrames: Int, vadAccuracy: Double?) {
+    public init(
+        erle: Double, erleFrames: Int, doubleTalkSDR: Double?, doubleTalkFrames: Int, vadAccuracy: Double?,
+        vadMissRate: Double? = nil, vadFalseAlarmRate: Double? = nil
+    ) {
         self.erle = erle
         self.erleFrames = erleFrames
         self.doubleTalkSDR = doubleTalkSDR
         self.doubleTalkFrames = doubleTalkFrames
         self.vadAccuracy = vadAccuracy
+        self.vadMissRate = vadMissRate
+        self.vadFalseAlarmRate = vadFalseAlarmRate
     }
 }
 
@@ -69,13 +78,19 @@ public enum EchoScoring {
             output: AudioSignal.float(output), reference: recording.nearEnd, ranges: ranges, taps: fitTaps)
 
         var accuracy: Double?
+        var missRate: Double?
+        var falseAlarmRate: Double?
         if let vad {
             let judged = startFrames..<min(frames, vad.count)
             let correct = judged.filter { vad[$0] == truth.nearEndSpeech[$0] }.count
             accuracy = judged.isEmpty ? nil : Double(correct) / Double(judged.count)
+            let speech = judged.filter { truth.nearEndSpeech[$0] }
+            let silence = judged.filter { !truth.nearEndSpeech[$0] }
+            if !speech.isEmpty { missRate = Double(speech.filter { !vad[$0] }.count) / Double(speech.count) }
+            if !silence.isEmpty { falseAlarmRate = Double(silence.filter { vad[$0] }.count) / Double(silence.count) }
         }
         return EchoScore(
             erle: erle, erleFrames: erleFrames.count, doubleTalkSDR: sdr, doubleTalkFrames: doubleTalk.count,
-            vadAccuracy: accuracy)
+            vadAccuracy: accuracy, vadMissRate: missRate, vadFalseAlarmRate: falseAlarmRate)
     }
 }

@@ -78,7 +78,11 @@ struct EchoBench: ParsableCommand {
             for variant in chosen {
                 let run = try EchoRunner.run(variant, on: recording)
                 let score = EchoScoring.score(recording, output: run.output, vad: run.vad)
-                row.append(EchoTable.Cell(score: score, microseconds: run.microsecondsPer10Milliseconds, note: run.note))
+                var note = run.note
+                if let miss = score.vadMissRate, let falseAlarm = score.vadFalseAlarmRate {
+                    note = (note.map { $0 + "; " } ?? "") + String(format: "VAD misses %.3f, false alarms %.3f", miss, falseAlarm)
+                }
+                row.append(EchoTable.Cell(score: score, microseconds: run.microsecondsPer10Milliseconds, note: note))
                 if json { print(jsonLine(condition: condition, variant: variant, score: score, run: run)) }
             }
             table.add(condition: condition, cells: row)
@@ -105,7 +109,9 @@ struct EchoBench: ParsableCommand {
         return "{\"condition\":\"\(condition.name)\",\"material\":\"\(condition.material.rawValue)\","
             + "\"variant\":\"\(variant)\",\"erleDb\":\(number(score.erle)),\"erleFrames\":\(score.erleFrames),"
             + "\"doubleTalkSdrDb\":\(number(score.doubleTalkSDR)),\"doubleTalkFrames\":\(score.doubleTalkFrames),"
-            + "\"vadAccuracy\":\(number(score.vadAccuracy)),\"microsecondsPer10ms\":\(number(run.microsecondsPer10Milliseconds))}"
+            + "\"vadAccuracy\":\(number(score.vadAccuracy)),\"vadMissRate\":\(number(score.vadMissRate)),"
+            + "\"vadFalseAlarmRate\":\(number(score.vadFalseAlarmRate)),"
+            + "\"microsecondsPer10ms\":\(number(run.microsecondsPer10Milliseconds))}"
     }
 }
 

@@ -66,7 +66,7 @@ struct EchoBenchError: Error, CustomStringConvertible {
 enum FrontEndOverrides {
     static let keys = [
         "frameMs", "filterMs", "delay (auto, told or ms)", "noise", "echo", "echoActive", "doubleTalk (dB or off)",
-        "vadStart", "vadContinue", "saturation (on or off)",
+        "vadStart", "vadContinue", "vadMargin", "vadHangover", "saturation (on or off)",
     ]
 
     static func apply(key: String, value: String, to configuration: inout FrontEndConfiguration) throws {
@@ -93,6 +93,8 @@ enum FrontEndOverrides {
         case "doubleTalk": configuration.doubleTalkThresholdDecibels = value == "off" ? nil : try double()
         case "vadStart": configuration.vadStartProbability = try int()
         case "vadContinue": configuration.vadContinueProbability = try int()
+        case "vadMargin": configuration.vadLevelMarginDecibels = try double()
+        case "vadHangover": configuration.vadHangoverMilliseconds = try int()
         case "saturation": configuration.saturationCompensation = value == "on"
         default: throw EchoBenchError("unknown setting '\(key)'; known: \(keys.joined(separator: ", "))")
         }
