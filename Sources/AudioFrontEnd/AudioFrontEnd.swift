@@ -82,6 +82,10 @@ public final class AudioFrontEnd {
     private var componentSamples: Int
     private var seenGeneration = 0
     private let detector: SpeechDetector
+    private let gateGain: Float?
+    private let gateHoldFrames: Int
+    private var gateHold = 0
+    private var currentGateGain: Float = 1
     private var previousFarEndActive = false
     private var previousMicrophoneEnergy: Double = 0
     private let farEndThresholdEnergy: Double
@@ -164,6 +168,8 @@ public final class AudioFrontEnd {
         let threshold = pow(10.0, configuration.farEndThresholdDecibels / 10.0) * 32_768.0 * 32_768.0
         farEndThresholdEnergy = threshold * Double(frameSize)
         detector = SpeechDetector(configuration: configuration, cancelling: configuration.echoCancellation)
+        gateGain = configuration.echoCancellation ? configuration.echoGateDecibels.map { Float(pow(10, $0 / 20)) } : nil
+        gateHoldFrames = 300 / configuration.frameDuration.rawValue
     }
 
     deinit {
@@ -266,6 +272,9 @@ public final class AudioFrontEnd {
             probability: percent, outputEnergy: outputEnergy, microphoneEnergy: previousMicrophoneEnergy,
             farEndActive: previousFarEndActive)
         previousMicrophoneEnergy = microphoneEnergy
+        if let gateGain {
+            applyGate(isSpeech: isSpeech || detector.mayBeSpeech, farEndActive: previousFarEndActive, gain: gateGain, output: outputBase)
+        }
         // The output is one frame late; report the far-end state of the frame it contains.
         let analysis = FrameAnalysis(
             isSpeech: isSpeech, speechProbability: Double(percent) / 100,
@@ -283,6 +292,23 @@ public final class AudioFrontEnd {
         guard clamped != offsetSamples else { return }
         offsetSamples = clamped
         if delayWritten > 0 { canceller?.reset() }
+    }
+
+    /// Attenuates echo-only output frames: while the far end plays (and for a reverberation time after),
+    /// a frame without near-end speech is scaled by `gain`, ramping across the frame so nothing clicks;
+    /// a frame with speech opens within the first 2 ms.
+    private func applyGate(isSpeech: Bool, farEndActive: Bool, gain: Float, output: UnsafeMutablePointer<Int16>) {
+        if farEndActive { gateHold = gateHoldFrames } else if gateHold > 0 { gateHold -= 1 }
+        let target: Float = isSpeech || gateHold == 0 ? 1 : gain
+        let start = currentGateGain
+        guard start != 1 || target != 1 else { return }
+        let ramp = target > start ? min(frameSize, 32) : frameSize
+        for index in 0..<frameSize {
+            let fraction = index < ramp ? Float(index + 1) / Float(ramp) : 1
+            let g = start + (target - start) * fraction
+            output[index] = Int16(max(-32_768, min(32_767, (Float(output[index]) * g).rounded())))
+        }
+        currentGateGain = target
     }
 
     private func read(delay: Int, into destination: UnsafeMutablePointer<Int16>) {

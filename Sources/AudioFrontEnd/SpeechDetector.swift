@@ -30,6 +30,7 @@ import Darwin
 final class SpeechDetector {
     private static let quantile = 0.3
     private static let continueMargin = 1.0
+    private static let sensitiveMargin = 6.0
 
     private let startProbability: Int
     private let continueProbability: Int
@@ -45,6 +46,12 @@ final class SpeechDetector {
     private var warmUpCount = 0
     private var speaking = false
     private var hangover = 0
+    private var sensitiveHold = 0
+    private let sensitiveHoldFrames: Int
+
+    /// Whether a more sensitive detector (one frame 6 dB over the background, no smoothing) heard anything
+    /// speech-like in the last 200 ms, or speech is going on: the echo gate stays open then.
+    var mayBeSpeech: Bool { sensitiveHold > 0 || speaking }
     private var smoothedEnergy = -1.0
     /// The background level in dB (per-sample mean square, full scale 0 dB); valid once a frame was seen.
     private(set) var background = 0.0
@@ -61,6 +68,7 @@ final class SpeechDetector {
         quantileStep = 0.25 * Double(milliseconds) / 20
         frameSize = configuration.frameSize
         warmUpLength = max(2, 1_000 / milliseconds)
+        sensitiveHoldFrames = 200 / milliseconds
         warmUp = .allocate(capacity: warmUpLength)
         warmUp.initialize(repeating: 0, count: warmUpLength)
     }
@@ -107,6 +115,13 @@ final class SpeechDetector {
             background += quantileStep * (Self.quantile - (level < background ? 1 : 0))
         }
         let margin = level - background
+        // A quicker, more sensitive look for the echo gate: this frame alone, 6 dB over the background.
+        let instant = 10 * log10(meanSquare + 1e-12) - background
+        if (instant >= Self.sensitiveMargin && probability >= continueProbability) || speaking {
+            sensitiveHold = sensitiveHoldFrames
+        } else if sensitiveHold > 0 {
+            sensitiveHold -= 1
+        }
 
         var speech = speaking
             ? probability >= continueProbability && margin >= Self.continueMargin
@@ -124,3 +139,4 @@ final class SpeechDetector {
         return speech
     }
 }
+

@@ -66,7 +66,7 @@ struct EchoBenchError: Error, CustomStringConvertible {
 enum FrontEndOverrides {
     static let keys = [
         "frameMs", "filterMs", "delay (auto, told or ms)", "noise", "echo", "echoActive", "doubleTalk (dB or off)",
-        "vadStart", "vadContinue", "vadMargin", "vadHangover", "saturation (on or off)",
+        "vadStart", "vadContinue", "vadMargin", "vadHangover", "saturation (on or off)", "gate (dB or off)",
     ]
 
     static func apply(key: String, value: String, to configuration: inout FrontEndConfiguration) throws {
@@ -95,6 +95,7 @@ enum FrontEndOverrides {
         case "vadContinue": configuration.vadContinueProbability = try int()
         case "vadMargin": configuration.vadLevelMarginDecibels = try double()
         case "vadHangover": configuration.vadHangoverMilliseconds = try int()
+        case "gate": configuration.echoGateDecibels = value == "off" ? nil : try double()
         case "saturation": configuration.saturationCompensation = value == "on"
         default: throw EchoBenchError("unknown setting '\(key)'; known: \(keys.joined(separator: ", "))")
         }
