@@ -291,7 +291,10 @@ public final class AudioFrontEnd {
         let clamped = min(max(0, samples), maximumDelaySamples - componentSamples)
         guard clamped != offsetSamples else { return }
         offsetSamples = clamped
-        if delayWritten > 0 { canceller?.reset() }
+        if delayWritten > 0 {
+            canceller?.reset()
+            saturation?.restartScoring()
+        }
     }
 
     /// Attenuates echo-only output frames: while the far end plays (and for a reverberation time after),
@@ -329,6 +332,7 @@ public final class AudioFrontEnd {
         // The learned echo path is shifted by the jump, which the adaptive filter would take longer to
         // unlearn than to learn afresh.
         canceller?.reset()
+        saturation?.restartScoring()
     }
 }
 

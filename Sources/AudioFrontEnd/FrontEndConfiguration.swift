@@ -63,9 +63,9 @@ public struct FrontEndConfiguration: Sendable, Equatable {
     /// talking in the room sound speech-like too, but quieter than the user at the device (on the echo
     /// corpus this took VAD accuracy in babble from about 0.45 to 0.9).
     public var vadLevelMarginDecibels = 10.0
-    /// How long speech continues after its last speech frame, bridging gaps between words, in ms; 100 by
+    /// How long speech continues after its last speech frame, bridging gaps between words, in ms; 40 by
     /// default.
-    public var vadHangoverMilliseconds = 100
+    public var vadHangoverMilliseconds = 40
     /// While the far end plays, a frame counts as near-end speech only if the processed output keeps at
     /// least this share of the microphone's energy, in dB; -15 by default, `nil` turns the check off.
     ///

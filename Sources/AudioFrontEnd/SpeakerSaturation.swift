@@ -23,7 +23,8 @@ import Darwin
 /// For a candidate `f′` the canceller's echo estimate would change by `h ∗ (f′(x) − f(x))`, where `h` is
 /// the canceller's own filter, so its output `e` would become `e − h ∗ (f′(x) − f(x))`. With the
 /// canceller's 32 strongest taps as `h` (refreshed from speexdsp between decisions) this scores four
-/// neighbours of the current `(c, s)` over 0.3 s of far-end audio, exactly rather than by a gradient,
+/// neighbours of the current `(c, s)` over 0.3 s of far-end audio (at first four curves far apart, so
+/// heavy clipping is found in one move), exactly rather than by a gradient,
 /// and moves to the best one if it lowers the output energy by more than three standard deviations of
 /// chance. It is a pattern search: the steps grow while moves keep their direction and shrink when they
 /// turn back or nothing nearby is better, so a clipping speaker is found within a few seconds of
@@ -84,6 +85,7 @@ final class SpeakerSaturation {
     private var softnessStep = SpeakerSaturation.initialSoftnessStep
     private var lastLevelDirection = 0
     private var lastSoftnessDirection = 0
+    private var scanning = false
     private var errorEnergy: Double = 0
     private var settleFrames = 0
     private var windowCount = 0
@@ -189,7 +191,7 @@ final class SpeakerSaturation {
             // Before the canceller has any filter, look again now and then.
             if taps == 0 {
                 idleFrames += 1
-                if idleFrames >= windowLength { startWindow() }
+                if idleFrames >= max(1, windowLength / 3) { startWindow() }
             }
             return
         }
@@ -226,6 +228,15 @@ final class SpeakerSaturation {
         }
         curve = candidates[best]
         moves += 1
+        if scanning {
+            // From the scan's winner the pattern search goes on with moderate steps, either way.
+            levelStep = Self.initialLevelStep / 2
+            softnessStep = Self.initialSoftnessStep
+            lastLevelDirection = 0
+            lastSoftnessDirection = 0
+            restartWindow(moved: true)
+            return
+        }
         let direction = best % 2 == 0 ? -1 : 1
         if best < 2 {
             levelStep = direction == lastLevelDirection ? min(0.4, levelStep * 1.6) : max(0.03, levelStep * 0.5)
@@ -240,6 +251,12 @@ final class SpeakerSaturation {
     }
 
     /// Forgets the learned curve (for example when the speaker may have changed).
+    /// Starts scoring afresh after the canceller was reset or the reference jumped: what was scattered
+    /// and the taps belong to the old alignment. The curve learned so far stays (the speaker is the same).
+    func restartScoring() {
+        restartWindow(moved: true)
+    }
+
     func reset() {
         curve = .identity
         levelStep = Self.initialLevelStep
@@ -266,12 +283,24 @@ final class SpeakerSaturation {
         windowCount = 0
         idleFrames = 0
         guard moved else { return }
-        let level = curve.level, softness = curve.softness
-        let ratio = Float(exp(-levelStep))
-        candidates[0] = Curve(level: max(0.1, level * ratio), softness: softness)
-        candidates[1] = Curve(level: min(1, level / ratio), softness: softness)
-        candidates[2] = Curve(level: level, softness: max(0, softness - softnessStep))
-        candidates[3] = Curve(level: level, softness: min(1, softness + softnessStep))
+        scanning = moves == 0
+        if scanning {
+            // Nothing found yet: look far apart first, so a badly clipping speaker is found in one move.
+            candidates[0] = Curve(level: 0.8, softness: 0)
+            candidates[1] = Curve(level: 0.6, softness: 0)
+            candidates[2] = Curve(level: 0.45, softness: 0)
+            candidates[3] = Curve(level: 0.6, softness: 1)
+        } else {
+            let level = curve.level, softness = curve.softness
+            let ratio = Float(exp(-levelStep))
+            candidates[0] = Curve(level: max(0.1, level * ratio), softness: softness)
+            candidates[1] = Curve(level: min(1, level / ratio), softness: softness)
+            // Softness only once clipping was found: near full scale a soft curve is a gentle compressor,
+            // which a reverberant room's misadjusted filter can seem to prefer by chance.
+            let softAllowed = level < 0.9
+            candidates[2] = Curve(level: level, softness: softAllowed ? max(0, softness - softnessStep) : 0)
+            candidates[3] = Curve(level: level, softness: softAllowed ? min(1, softness + softnessStep) : 0)
+        }
         accumulators.update(repeating: 0, count: (ringMask + 1) * Self.candidateCount)
         settleFrames = settleLength
     }

@@ -17,8 +17,8 @@ import Darwin
 ///    background to start speech (1 dB keeps it going). The level is the output's, smoothed over about
 ///    100 ms (the noise suppressor's gain pumps from frame to frame on babble, which hides the
 ///    difference frame by frame); the background is its 30th percentile, tracked as a running quantile
-///    (rising 0.075 dB per 20 ms while the user speaks, falling 0.175 dB per 20 ms in pauses), started
-///    from the 30th percentile of the first second.
+///    (rising 0.075 dB and falling 0.175 dB per 20 ms), started from the 30th percentile of the first
+///    second and held while speech lasts (for up to 4 s, in case the noise itself got louder).
 /// 2. **Echo.** While the far end plays, the output must keep a share of the microphone's energy
 ///    (``FrontEndConfiguration/doubleTalkThresholdDecibels``): echo-only frames lose most of theirs in the
 ///    canceller, a near-end talker does not.
@@ -47,6 +47,8 @@ final class SpeechDetector {
     private var speaking = false
     private var hangover = 0
     private var sensitiveHold = 0
+    private var speechRun = 0
+    private let longSpeechFrames: Int
     private let sensitiveHoldFrames: Int
 
     /// Whether a more sensitive detector (one frame 6 dB over the background, no smoothing) heard anything
@@ -69,6 +71,7 @@ final class SpeechDetector {
         frameSize = configuration.frameSize
         warmUpLength = max(2, 1_000 / milliseconds)
         sensitiveHoldFrames = 200 / milliseconds
+        longSpeechFrames = 4_000 / milliseconds
         warmUp = .allocate(capacity: warmUpLength)
         warmUp.initialize(repeating: 0, count: warmUpLength)
     }
@@ -111,7 +114,9 @@ final class SpeechDetector {
                 }
                 background = warmUp[Int(Double(warmUpLength - 1) * Self.quantile)]
             }
-        } else {
+        } else if !speaking || speechRun > longSpeechFrames {
+            // Speech itself does not move the background, unless it seems to last for ever (the noise
+            // got louder than the old background plus the margin).
             background += quantileStep * (Self.quantile - (level < background ? 1 : 0))
         }
         let margin = level - background
@@ -136,6 +141,7 @@ final class SpeechDetector {
             speech = true
         }
         speaking = speech
+        speechRun = speech ? speechRun + 1 : 0
         return speech
     }
 }
