@@ -17,8 +17,8 @@ import Darwin
 ///    background to start speech (1 dB keeps it going). The level is the output's, smoothed over about
 ///    100 ms (the noise suppressor's gain pumps from frame to frame on babble, which hides the
 ///    difference frame by frame); the background is its 30th percentile, tracked as a running quantile
-///    (rising 0.075 dB and falling 0.175 dB per 20 ms), started from the 30th percentile of the first
-///    second and held while speech lasts (for up to 4 s, in case the noise itself got louder).
+///    (rising 0.075 dB and falling 0.175 dB per 20 ms; rising half as fast during speech), started from
+///    the 30th percentile of the first second.
 /// 2. **Echo.** While the far end plays, the output must keep a share of the microphone's energy
 ///    (``FrontEndConfiguration/doubleTalkThresholdDecibels``): echo-only frames lose most of theirs in the
 ///    canceller, a near-end talker does not.
@@ -47,8 +47,9 @@ final class SpeechDetector {
     private var speaking = false
     private var hangover = 0
     private var sensitiveHold = 0
-    private var speechRun = 0
-    private let longSpeechFrames: Int
+    /// How much slower speech lifts the background than pauses do (so a talker going on for many seconds
+    /// keeps being heard, and babble the VAD once took for speech still lifts it).
+    private static let speechRise = 0.5
     private let sensitiveHoldFrames: Int
 
     /// Whether a more sensitive detector (one frame 6 dB over the background, no smoothing) heard anything
@@ -71,7 +72,6 @@ final class SpeechDetector {
         frameSize = configuration.frameSize
         warmUpLength = max(2, 1_000 / milliseconds)
         sensitiveHoldFrames = 200 / milliseconds
-        longSpeechFrames = 4_000 / milliseconds
         warmUp = .allocate(capacity: warmUpLength)
         warmUp.initialize(repeating: 0, count: warmUpLength)
     }
@@ -114,10 +114,11 @@ final class SpeechDetector {
                 }
                 background = warmUp[Int(Double(warmUpLength - 1) * Self.quantile)]
             }
-        } else if !speaking || speechRun > longSpeechFrames {
-            // Speech itself does not move the background, unless it seems to last for ever (the noise
-            // got louder than the old background plus the margin).
-            background += quantileStep * (Self.quantile - (level < background ? 1 : 0))
+        } else if level < background {
+            background -= quantileStep * (1 - Self.quantile)
+        } else {
+            // Speech lifts the background more slowly than pauses do.
+            background += quantileStep * Self.quantile * (speaking ? Self.speechRise : 1)
         }
         let margin = level - background
         // A quicker, more sensitive look for the echo gate: this frame alone, 6 dB over the background.
@@ -141,7 +142,6 @@ final class SpeechDetector {
             speech = true
         }
         speaking = speech
-        speechRun = speech ? speechRun + 1 : 0
         return speech
     }
 }
