@@ -150,9 +150,9 @@ public enum EchoCorpus {
     ]
 
     /// A short subset for the test suite (20 s each): the clean small box, the clipping reverberant shelf,
-    /// the same shelf with 120 ms unannounced, and a held-out babble room.
+    /// the same shelf with 120 ms unannounced, a room in babble, and a held-out clipping bedroom.
     public static let test: [EchoCondition] = {
-        var conditions = [tuning[0], tuning[1], tuning[3], heldOut[0]]
+        var conditions = [tuning[0], tuning[1], tuning[3], tuning[9], heldOut[0]]
         for index in conditions.indices { conditions[index].seconds = 20 }
         return conditions
     }()
