@@ -12,8 +12,9 @@ import Glibc
 /// The rules are the corpus scorer's (TestKit's `EchoScoring`): near-end speech is a frame within 35 dB
 /// of the near end's loudest frame, gaps of up to 100 ms bridged; "no near end" means no near-end signal
 /// within 50 ms. Two differences follow from having recordings rather than their parts: the far end
-/// counts as active where the front end's aligned reference is (not where its echo is audible), and
-/// without a near-end file the VAD's "no speech" stands in for "no near end".
+/// counts as active where the front end's aligned reference is and for 150 ms after (the corpus asks
+/// where its echo is audible), and without a near-end file the VAD's "no speech" stands in for "no near
+/// end".
 struct AudioProcessScore {
     static let gridSamples = 160
     static let startFrames = 200
@@ -22,6 +23,8 @@ struct AudioProcessScore {
     /// Frames a decision waits for: the 100 ms bridge looks 10 frames ahead.
     private static let lookahead = 12
     private static let ring = 16
+    /// 150 ms: a 300 ms reverberation time's first 30 dB, what the corpus counts as audible echo.
+    private static let tailFrames = 15
 
     struct Figures: Equatable {
         var erle: Double?
@@ -48,6 +51,7 @@ struct AudioProcessScore {
     private var outputs = [Double](repeating: 0, count: AudioProcessScore.ring * AudioProcessScore.gridSamples)
     private var nearEnd = [Double](repeating: 0, count: AudioProcessScore.ring * AudioProcessScore.gridSamples)
     private var added = 0
+    private var farEndHold = 0
     private var decided = 0
     private var lastAbove = Int.min / 2
     private var lastPresent = Int.min / 2
@@ -81,7 +85,9 @@ struct AudioProcessScore {
         vad: Bool, farEndActive: Bool
     ) {
         let slot = added % Self.ring
-        var frame = Frame(vad: vad, farEnd: farEndActive)
+        // The echo rings on after the reference stops: count its tail as far-end audio too.
+        if farEndActive { farEndHold = Self.tailFrames } else if farEndHold > 0 { farEndHold -= 1 }
+        var frame = Frame(vad: vad, farEnd: farEndActive || farEndHold > 0)
         var nearEnergy: Double = 0
         for index in 0..<Self.gridSamples {
             let m = index < microphone.count ? Double(microphone[index]) : 0
