@@ -129,9 +129,11 @@ final class SpeechDetector {
             sensitiveHold -= 1
         }
 
+        // A margin of 0 turns the level check off.
+        let levelChecked = startMargin > 0
         var speech = speaking
-            ? probability >= continueProbability && margin >= Self.continueMargin
-            : probability >= startProbability && margin >= startMargin
+            ? probability >= continueProbability && (!levelChecked || margin >= Self.continueMargin)
+            : probability >= startProbability && (!levelChecked || margin >= startMargin)
         if speech, farEndActive, let doubleTalkRatio, outputEnergy < microphoneEnergy * doubleTalkRatio {
             speech = false
         }

@@ -43,6 +43,9 @@ struct AudioBench: ParsableCommand {
     @Option(name: .customLong("filter-ms"), help: "Echo canceller filter length in ms.")
     var filterMilliseconds = 128
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change a front-end default for the front-end variants (repeatable; keys as for `aec`).", valueName: "KEY=VALUE"))
+    var settings: [String] = []
+
     @Flag(help: "Print one JSON line.")
     var json = false
 
@@ -59,6 +62,7 @@ struct AudioBench: ParsableCommand {
         guard frameMilliseconds == 10 || frameMilliseconds == 20 else { throw ValidationError("--frame-ms must be 10 or 20") }
         guard seconds >= 1 else { throw ValidationError("--seconds must be at least 1") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        do { _ = try overriddenConfiguration() } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -67,7 +71,9 @@ struct AudioBench: ParsableCommand {
             return
         }
         let signal = try AudioBenchSignal.make(seconds: min(seconds, 60))
-        let runner = AudioBenchRunner(signal: signal, frameSize: 16 * frameMilliseconds, filterLength: 16 * filterMilliseconds)
+        let runner = AudioBenchRunner(
+            signal: signal, frameSize: 16 * frameMilliseconds, filterLength: 16 * filterMilliseconds,
+            base: try overriddenConfiguration())
         if let callgrindFrames {
             let checksum = try runner.run(variant, units: callgrindFrames).checksum
             // Printed so the work cannot be optimised away.
@@ -120,6 +126,17 @@ struct AudioBench: ParsableCommand {
         }
     }
 
+    /// The defaults with `--set` applied.
+    private func overriddenConfiguration() throws -> FrontEndConfiguration {
+        var configuration = FrontEndConfiguration()
+        for setting in settings {
+            let pair = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { throw EchoBenchError("--set \(setting): expected KEY=VALUE") }
+            try FrontEndOverrides.apply(key: pair[0], value: pair[1], to: &configuration)
+        }
+        return configuration
+    }
+
     private func write(directory: String) throws {
         let block = try AudioBenchSignal.make(seconds: min(seconds, 20))
         let microphone = try AudioFileWriter(path: directory + "/mic.wav", sampleRate: 16_000)
@@ -160,6 +177,8 @@ struct AudioBenchRunner {
     let signal: AudioBenchSignal
     let frameSize: Int
     let filterLength: Int
+    /// The front end's settings before the bench's frame, filter and delay.
+    var base = FrontEndConfiguration()
 
     var framesInSignal: Int { signal.microphone.count / frameSize }
     var chunksInSignal: Int { signal.reference24k.count / 240 }
@@ -176,7 +195,7 @@ struct AudioBenchRunner {
     }
 
     private func frontEnd(frames: Int, automatic: Bool) throws -> (elapsed: Duration, checksum: Int) {
-        var configuration = FrontEndConfiguration()
+        var configuration = base
         configuration.frameDuration = frameSize == 160 ? .milliseconds10 : .milliseconds20
         configuration.filterLengthMilliseconds = filterLength / 16
         configuration.referenceDelay = automatic ? .automatic : .fixed(milliseconds: 0)
