@@ -33,8 +33,9 @@ public struct FrameAnalysis: Sendable, Equatable {
     }
 }
 
-/// The microphone front end: far-end alignment (fixed or estimated delay), speexdsp echo cancellation,
-/// noise and residual echo suppression, optional AGC, and VAD, one 16 kHz frame at a time.
+/// The microphone front end: far-end alignment (fixed or estimated delay), speaker saturation learning,
+/// speexdsp echo cancellation, noise and residual echo suppression, optional AGC, VAD and an echo gate,
+/// one 16 kHz frame at a time.
 ///
 /// ## Use
 /// Create it with a ``FrontEndConfiguration``, then call ``process(microphone:reference:output:)`` once per
@@ -45,9 +46,21 @@ public struct FrameAnalysis: Sendable, Equatable {
 /// estimated delay itself. Feed silence (zeros) as reference while nothing plays, so both streams stay in
 /// step.
 ///
+/// ## Per frame
+/// 1. The reference is delayed (offset plus fixed or estimated delay). An automatic delay moves only when
+///    the echo's direct path leaves the filter's first half, since a move restarts the canceller.
+/// 2. It is clipped the way the speaker was found to clip (``FrontEndConfiguration/saturationCompensation``,
+///    ``speakerSaturation``), so the linear canceller can model the echo of a saturating speaker.
+/// 3. speexdsp cancels the echo; its preprocessor suppresses noise and residual echo.
+/// 4. The VAD decides on the preprocessor's speech probability, the output's level over its background and
+///    the share of the microphone's energy the output kept while the far end played.
+/// 5. While the far end plays and nothing near-end is heard, the echo gate attenuates the frame
+///    (``FrontEndConfiguration/echoGateDecibels``).
+///
 /// ## Real time
 /// Everything is allocated in `init`; ``process(microphone:reference:output:)`` never allocates, locks or
-/// logs. With automatic delay the estimator does one 4096-point FFT at most per call.
+/// logs. With automatic delay the estimator does one 4096-point FFT at most per call; a few times a
+/// second the saturation learner reads the canceller's filter (about one frame's cancellation).
 ///
 /// ## Latency
 /// The output lags the microphone by ``latency`` samples (one frame: speexdsp's preprocessor works by
@@ -55,11 +68,12 @@ public struct FrameAnalysis: Sendable, Equatable {
 ///
 /// ## Settling
 /// The preprocessor learns the noise floor during about the first second and reports a high speech
-/// probability meanwhile; the canceller converges within a few seconds of far-end speech, and with
-/// automatic delay the first alignment takes about 1.5 s of far-end speech (it restarts the canceller).
-/// While the far end plays, ``FrameAnalysis/isSpeech`` also requires the output to keep a share of the
-/// microphone's energy (``FrontEndConfiguration/doubleTalkThresholdDecibels``), so before convergence the
-/// echo can still count as speech.
+/// probability meanwhile (the VAD's level check takes its background from that second); the canceller
+/// converges within a few seconds of far-end speech, and with automatic delay the first alignment takes
+/// about 1 s of far-end speech (it restarts the canceller). A clipping speaker is found within a few
+/// seconds more. While the far end plays, ``FrameAnalysis/isSpeech`` also requires the output to keep a
+/// share of the microphone's energy (``FrontEndConfiguration/doubleTalkThresholdDecibels``), so before
+/// convergence the echo can still count as speech (and then the gate stays open).
 public final class AudioFrontEnd {
     /// The settings this front end was created with.
     public let configuration: FrontEndConfiguration
