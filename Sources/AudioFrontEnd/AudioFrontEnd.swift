@@ -286,13 +286,20 @@ public final class AudioFrontEnd {
             probability: percent, outputEnergy: outputEnergy, microphoneEnergy: previousMicrophoneEnergy,
             farEndActive: previousFarEndActive)
         previousMicrophoneEnergy = microphoneEnergy
-        if let gateGain {
+        var writtenEnergy = outputEnergy
+        if let gateGain,
             applyGate(isSpeech: isSpeech || detector.mayBeSpeech, farEndActive: previousFarEndActive, gain: gateGain, output: outputBase)
+        {
+            writtenEnergy = 0
+            for index in 0..<frameSize {
+                let value = Double(outputBase[index])
+                writtenEnergy += value * value
+            }
         }
         // The output is one frame late; report the far-end state of the frame it contains.
         let analysis = FrameAnalysis(
             isSpeech: isSpeech, speechProbability: Double(percent) / 100,
-            level: EchoMetrics.decibelsFullScale(energy: outputEnergy, count: frameSize),
+            level: EchoMetrics.decibelsFullScale(energy: writtenEnergy, count: frameSize),
             farEndActive: previousFarEndActive)
         previousFarEndActive = farEndActive
         return analysis
@@ -313,12 +320,12 @@ public final class AudioFrontEnd {
 
     /// Attenuates echo-only output frames: while the far end plays (and for a reverberation time after),
     /// a frame without near-end speech is scaled by `gain`, ramping across the frame so nothing clicks;
-    /// a frame with speech opens within the first 2 ms.
-    private func applyGate(isSpeech: Bool, farEndActive: Bool, gain: Float, output: UnsafeMutablePointer<Int16>) {
+    /// a frame with speech opens within the first 2 ms. Returns whether it changed the frame.
+    private func applyGate(isSpeech: Bool, farEndActive: Bool, gain: Float, output: UnsafeMutablePointer<Int16>) -> Bool {
         if farEndActive { gateHold = gateHoldFrames } else if gateHold > 0 { gateHold -= 1 }
         let target: Float = isSpeech || gateHold == 0 ? 1 : gain
         let start = currentGateGain
-        guard start != 1 || target != 1 else { return }
+        guard start != 1 || target != 1 else { return false }
         let ramp = target > start ? min(frameSize, 32) : frameSize
         for index in 0..<frameSize {
             let fraction = index < ramp ? Float(index + 1) / Float(ramp) : 1
@@ -326,6 +333,7 @@ public final class AudioFrontEnd {
             output[index] = Int16(max(-32_768, min(32_767, (Float(output[index]) * g).rounded())))
         }
         currentGateGain = target
+        return true
     }
 
     private func read(delay: Int, into destination: UnsafeMutablePointer<Int16>) {
