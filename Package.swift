@@ -81,11 +81,12 @@ let package = Package(
             name: "livevoiced-bench",
             dependencies: [
                 "GeminiLive", "CurlWebSocket", "AudioFrontEnd", "SpeexDSP", "CSpeexDSP", "RingBuffer", "Log", "JSON", "Threads",
+                "TestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: Shared test helpers (fakes stand in only for hardware this machine lacks).
-        .target(name: "TestKit", dependencies: ["Log", "JSON"]),
+        .target(name: "TestKit", dependencies: ["Log", "JSON", "SpeexDSP"]),
 
         // MARK: Tests: one target per library target.
         .testTarget(name: "LogTests", dependencies: ["Log"]),

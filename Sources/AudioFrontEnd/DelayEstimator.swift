@@ -37,7 +37,7 @@ final class DelayEstimator {
     static let blockLength = 1024
     private static let tapCount = 32
     private static let forgetting: Float = 0.8
-    private static let minimumWeight: Float = 2.9
+    private static let minimumWeight: Float = 1.75
     private static let minimumConfidence = 7.0
     private static let agreement = 4  // decimated samples (1 ms) between consecutive estimates
 

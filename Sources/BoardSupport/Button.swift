@@ -102,14 +102,17 @@ public final class Button: Sendable {
         return stream
     }
 
-    /// Stops the thread of ``events()`` and waits for it to end (its stream finishes). Idempotent.
+    /// Stops the thread of ``events()``, waits for it to end (its stream finishes), and gives the line
+    /// back, so it can be requested again at once (a reload). Idempotent.
     public func close() {
-        guard let current = reader.withLock({ reader -> (thread: PlatformThread, stop: StopFlag)? in
+        if let current = reader.withLock({ reader -> (thread: PlatformThread, stop: StopFlag)? in
             defer { reader = nil }
             return reader
-        }) else { return }
-        current.stop.raise()
-        line.wake()
-        current.thread.join()
+        }) {
+            current.stop.raise()
+            line.wake()
+            current.thread.join()
+        }
+        line.release()
     }
 }

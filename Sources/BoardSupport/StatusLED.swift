@@ -132,4 +132,10 @@ public final class StatusLED: Sendable {
             logger.warning("status LED \(output.id): \(error.message)")
         }
     }
+
+    /// ``stop()``, then gives the line back, so it can be requested again at once (a reload).
+    public func close() {
+        stop()
+        output.release()
+    }
 }

@@ -407,6 +407,9 @@ public actor ToolRegistry {
                 }
                 reports.append(report)
             }
+            // Given back now, not whenever the last reference goes: a reload requests them again at once.
+            tool.output?.release()
+            tool.input?.release()
             tool.output = nil
             tool.input = nil
             tools[declaration.name] = tool

@@ -22,7 +22,7 @@ public protocol GPIOBackend: Sendable {
     func requestOutput(_ address: LineAddress, settings: OutputSettings) throws(GPIOError) -> any GPIOOutputLine
 }
 
-/// A requested input line. Released when the last reference goes away.
+/// A requested input line. Released by ``release()`` or when the last reference goes away.
 public protocol GPIOInputLine: AnyObject, Sendable {
     /// The line this handle holds.
     var id: LineID { get }
@@ -36,9 +36,15 @@ public protocol GPIOInputLine: AnyObject, Sendable {
 
     /// Makes a blocked ``readEdgeEvents(timeout:)`` return now (for shutdown). Safe from any thread.
     func wake()
+
+    /// Gives the line back now (idempotent), so it can be requested again at once (a reload) without
+    /// waiting for every reference to go; later calls throw ``GPIOError/Code/released``. Stop whoever
+    /// waits in ``readEdgeEvents(timeout:)`` first.
+    func release()
 }
 
-/// A requested output line. Released when the last reference goes away (the line keeps its last value).
+/// A requested output line. Released by ``release()`` or when the last reference goes away (the line keeps
+/// its last value).
 public protocol GPIOOutputLine: AnyObject, Sendable {
     /// The line this handle holds.
     var id: LineID { get }
@@ -48,6 +54,10 @@ public protocol GPIOOutputLine: AnyObject, Sendable {
 
     /// Reads the line back (the logical value the kernel reports).
     func value() throws(GPIOError) -> Bool
+
+    /// Gives the line back now (idempotent; it keeps its last value); later calls throw
+    /// ``GPIOError/Code/released``.
+    func release()
 }
 
 /// The consumer name every request uses; `gpioinfo` shows it next to our lines.

@@ -30,6 +30,8 @@ public struct GPIOError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let wrongDirection = Code("wrongDirection")
         /// Any other system error while talking to the kernel.
         public static let ioError = Code("ioError")
+        /// The line was released (``GPIOInputLine/release()``); it must be requested again.
+        public static let released = Code("released")
     }
 
     /// The kind of failure.

@@ -154,13 +154,18 @@ public struct LibgpiodBackend: GPIOBackend {
 /// A requested input: the request and its event buffer, used under a lock because libgpiod objects are not
 /// thread-safe; the request is released on deinit.
 private final class LibgpiodInput: GPIOInputLine {
-    private struct Handles: ~Copyable {
+    private final class Handles {
         let request: LineRequestHandle
         let buffer: EdgeEventBufferHandle
+        init(request: LineRequestHandle, buffer: EdgeEventBufferHandle) {
+            self.request = request
+            self.buffer = buffer
+        }
     }
 
     let id: LineID
-    private let handles: Mutex<Handles>
+    /// nil once released.
+    private let handles: Mutex<Handles?>
     private let fd: Int32
     private let wakeSignal: EventSignal
 
@@ -172,12 +177,17 @@ private final class LibgpiodInput: GPIOInputLine {
     }
 
     func value() throws(GPIOError) -> Bool {
-        try handles.withLock { handles throws(GPIOError) in try handles.request.value(line: id) }
+        try handles.withLock { handles throws(GPIOError) in
+            guard let handles else { throw GPIOError.released(id) }
+            return try handles.request.value(line: id)
+        }
     }
 
     func readEdgeEvents(timeout: Duration?) throws(GPIOError) -> [EdgeEvent] {
+        guard handles.withLock({ $0 != nil }) else { throw GPIOError.released(id) }
         guard try waitReadable(fd, wake: wakeSignal, timeout: timeout) else { return [] }
         return try handles.withLock { handles throws(GPIOError) in
+            guard let handles else { throw GPIOError.released(id) }
             var events: [EdgeEvent] = []
             while true {
                 let batch = try handles.request.readEdgeEvents(into: handles.buffer, line: id)
@@ -192,12 +202,15 @@ private final class LibgpiodInput: GPIOInputLine {
     }
 
     func wake() { wakeSignal.signal() }
+
+    func release() { handles.withLock { $0 = nil } }
 }
 
-/// A requested output; the request is released on deinit (the line keeps its last value).
+/// A requested output; the request is released by ``release()`` or on deinit (the line keeps its last value).
 private final class LibgpiodOutput: GPIOOutputLine {
     let id: LineID
-    private let request: Mutex<LineRequestHandle>
+    /// nil once released.
+    private let request: Mutex<LineRequestHandle?>
 
     init(id: LineID, request: sending LineRequestHandle) {
         self.id = id
@@ -205,10 +218,25 @@ private final class LibgpiodOutput: GPIOOutputLine {
     }
 
     func set(_ active: Bool) throws(GPIOError) {
-        try request.withLock { request throws(GPIOError) in try request.set(active, line: id) }
+        try request.withLock { request throws(GPIOError) in
+            guard let request else { throw GPIOError.released(id) }
+            try request.set(active, line: id)
+        }
     }
 
     func value() throws(GPIOError) -> Bool {
-        try request.withLock { request throws(GPIOError) in try request.value(line: id) }
+        try request.withLock { request throws(GPIOError) in
+            guard let request else { throw GPIOError.released(id) }
+            return try request.value(line: id)
+        }
+    }
+
+    func release() { request.withLock { $0 = nil } }
+}
+
+extension GPIOError {
+    /// A call on a line after ``GPIOInputLine/release()``.
+    static func released(_ line: LineID) -> GPIOError {
+        GPIOError(.released, "\(line) was released; request it again")
     }
 }

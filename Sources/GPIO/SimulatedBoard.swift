@@ -333,11 +333,21 @@ private final class SimulatedInput: GPIOInputLine {
         self.wakeSignal = wake
     }
 
-    deinit { board.release(offset: id.offset, token: token) }
+    private let released = Atomic<Bool>(false)
 
-    func value() throws(GPIOError) -> Bool { board.logicalValue(offset: id.offset) }
+    deinit { release() }
+
+    func release() {
+        if !released.exchange(true, ordering: .acquiringAndReleasing) { board.release(offset: id.offset, token: token) }
+    }
+
+    func value() throws(GPIOError) -> Bool {
+        guard !released.load(ordering: .acquiring) else { throw GPIOError.released(id) }
+        return board.logicalValue(offset: id.offset)
+    }
 
     func readEdgeEvents(timeout: Duration?) throws(GPIOError) -> [EdgeEvent] {
+        guard !released.load(ordering: .acquiring) else { throw GPIOError.released(id) }
         let events = board.takeEvents(offset: id.offset)
         if !events.isEmpty || timeout == .zero { return events }
         // Block on the eventfd that setLevel signals (or wake() does).
@@ -363,9 +373,21 @@ private final class SimulatedOutput: GPIOOutputLine {
         self.token = token
     }
 
-    deinit { board.release(offset: id.offset, token: token) }
+    private let released = Atomic<Bool>(false)
 
-    func set(_ active: Bool) throws(GPIOError) { board.drive(offset: id.offset, active: active) }
+    deinit { release() }
 
-    func value() throws(GPIOError) -> Bool { board.logicalValue(offset: id.offset) }
+    func release() {
+        if !released.exchange(true, ordering: .acquiringAndReleasing) { board.release(offset: id.offset, token: token) }
+    }
+
+    func set(_ active: Bool) throws(GPIOError) {
+        guard !released.load(ordering: .acquiring) else { throw GPIOError.released(id) }
+        board.drive(offset: id.offset, active: active)
+    }
+
+    func value() throws(GPIOError) -> Bool {
+        guard !released.load(ordering: .acquiring) else { throw GPIOError.released(id) }
+        return board.logicalValue(offset: id.offset)
+    }
 }

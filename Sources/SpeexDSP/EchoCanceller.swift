@@ -83,6 +83,27 @@ public final class EchoCanceller {
         speex_echo_state_reset(state)
     }
 
+    /// Taps in ``impulseResponse(into:)``'s result (`SPEEX_ECHO_GET_IMPULSE_RESPONSE_SIZE`): the filter
+    /// length rounded up to whole frames.
+    public var impulseResponseLength: Int {
+        var size: Int32 = 0
+        guard speex_echo_ctl(state, SPEEX_ECHO_GET_IMPULSE_RESPONSE_SIZE, &size) == 0 else { return 0 }
+        return Int(size)
+    }
+
+    /// What one unit of ``impulseResponse(into:)`` is worth as a linear gain: speexdsp reports the taps
+    /// scaled by 32767 × its FFT size (two frames), so a tap of ``impulseResponseScale`` means the echo
+    /// repeats the reference at full amplitude.
+    public var impulseResponseScale: Double { 32_767 * Double(2 * frameSize) }
+
+    /// Writes the filter's current impulse response estimate (`SPEEX_ECHO_GET_IMPULSE_RESPONSE`), one value
+    /// per tap (see ``impulseResponseScale``), into `taps`, which must hold ``impulseResponseLength``
+    /// values. Never allocates; costs about one frame's cancellation (one inverse FFT per filter block).
+    public func impulseResponse(into taps: UnsafeMutableBufferPointer<Int32>) {
+        precondition(taps.count >= impulseResponseLength, "EchoCanceller.impulseResponse(into:) needs \(impulseResponseLength) values")
+        _ = speex_echo_ctl(state, SPEEX_ECHO_GET_IMPULSE_RESPONSE, taps.baseAddress)
+    }
+
     /// The filter's current impulse response estimate (`SPEEX_ECHO_GET_IMPULSE_RESPONSE`), one value per
     /// tap, for diagnostics such as locating the direct path. Allocates; not for real-time threads.
     public func impulseResponse() -> [Int32] {

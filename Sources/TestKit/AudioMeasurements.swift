@@ -59,6 +59,69 @@ public enum AudioMeasurement {
         return 10 * log10(signal / max(error, 1e-30))
     }
 
+    /// Signal-to-distortion ratio of `output` against `reference` over the union of `ranges`, in dB,
+    /// after the one least-squares FIR fit of `taps` taps (lags `-lead` through `taps - lead - 1`) from
+    /// `reference` to `output` over all of them: a fixed delay, a DC notch or any short linear filter
+    /// costs nothing, whatever else is in the output (residual echo, noise, suppression, distortion) is
+    /// the distortion. `nil` when the ranges hold no sample or the fitted signal is silent.
+    public static func signalToDistortionRatio(
+        output: [Float], reference: [Float], ranges: [Range<Int>], taps: Int = 32, lead: Int = 8
+    ) -> Double? {
+        let usable = ranges.compactMap { range -> Range<Int>? in
+            let lower = max(range.lowerBound, taps - lead)
+            let upper = min(range.upperBound, output.count, reference.count - lead)
+            return lower < upper ? lower..<upper : nil
+        }
+        guard !usable.isEmpty else { return nil }
+        var matrix = [Double](repeating: 0, count: taps * taps)
+        var vector = [Double](repeating: 0, count: taps)
+        var lagged = [Double](repeating: 0, count: taps)
+        reference.withUnsafeBufferPointer { x in
+            output.withUnsafeBufferPointer { y in
+                matrix.withUnsafeMutableBufferPointer { r in
+                    vector.withUnsafeMutableBufferPointer { p in
+                        lagged.withUnsafeMutableBufferPointer { v in
+                            for range in usable {
+                                for n in range {
+                                    // v[j] = reference[n + lead - j]: tap j delays the reference by j - lead.
+                                    for j in 0..<taps { v[j] = Double(x[n + lead - j]) }
+                                    let target = Double(y[n])
+                                    for j in 0..<taps {
+                                        let vj = v[j]
+                                        p[j] += vj * target
+                                        let row = j * taps
+                                        for k in j..<taps { r[row + k] += vj * v[k] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var trace: Double = 0
+        for j in 0..<taps {
+            for k in 0..<j { matrix[j * taps + k] = matrix[k * taps + j] }
+            trace += matrix[j * taps + j]
+        }
+        guard trace > 0 else { return nil }
+        for j in 0..<taps { matrix[j * taps + j] += 1e-9 * trace / Double(taps) }
+        let filter = solveSymmetric(matrix, vector, size: taps)
+        var signal: Double = 0
+        var error: Double = 0
+        for range in usable {
+            for n in range {
+                var fitted: Double = 0
+                for j in 0..<taps { fitted += filter[j] * Double(reference[n + lead - j]) }
+                signal += fitted * fitted
+                let difference = Double(output[n]) - fitted
+                error += difference * difference
+            }
+        }
+        guard signal > 0 else { return nil }
+        return 10 * log10(signal / max(error, 1e-30))
+    }
+
     /// The lag (0...`maximumLag`) at which `delayed` best matches `original`, by plain cross-correlation.
     public static func bestLag(original: [Float], delayed: [Float], maximumLag: Int) -> Int {
         var best = 0

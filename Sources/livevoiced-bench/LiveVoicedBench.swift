@@ -10,5 +10,5 @@ struct LiveVoicedBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "livevoiced-bench",
         abstract: "Benchmarks for livevoiced.",
-        subcommands: [AudioBench.self, LiveBench.self])
+        subcommands: [AudioBench.self, EchoBench.self, LiveBench.self])
 }

@@ -16,8 +16,12 @@ struct AudioProcess: AsyncParsableCommand {
             one-frame lag is removed). VAD.txt gets one line per 10 ms: 1 for near-end speech, 0 otherwise.
 
             Prints the frames processed, the share of speech, the processing time per 10 ms of audio, the \
-            reference delay used, and the echo return loss enhancement (ERLE) over the frames where the far \
-            end plays and the VAD hears no near-end speech.
+            reference delay used, the speaker clipping found, and the echo return loss enhancement (ERLE) \
+            over the 10 ms frames after the first 2 s where the far end plays and there is no near end (by \
+            the VAD, or by NEAR.wav). With --near-end (the clean near-end talker as it reached the \
+            microphone, 16 kHz, time-aligned with MIC) it also prints the double-talk SDR (the output \
+            against the near end where both talk, after a 32-tap linear fit) and the VAD's accuracy on the \
+            10 ms grid: the figures of livevoiced-bench aec.
             """)
 
     /// `--delay-ms N` or `--delay-ms auto`.
@@ -51,6 +55,9 @@ struct AudioProcess: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Where to write the processed audio (.wav or raw s16le).", valueName: "OUT"))
     var output: String
+
+    @Option(name: .customLong("near-end"), help: ArgumentHelp("The clean near-end talker at the microphone (16 kHz), for SDR and VAD accuracy.", valueName: "NEAR"))
+    var nearEnd: String?
 
     @Option(name: .customLong("vad-output"), help: ArgumentHelp("Write the VAD decision per 10 ms (0 or 1 per line).", valueName: "VAD.txt"))
     var vadOutput: String?
@@ -112,7 +119,7 @@ struct AudioProcess: AsyncParsableCommand {
     func run() async throws {
         let job = AudioProcessJob(
             microphonePath: microphone, referencePath: reference, outputPath: output, vadPath: vadOutput,
-            referenceRate: referenceRate, configuration: frontEndConfiguration())
+            referenceRate: referenceRate, configuration: frontEndConfiguration(), nearEndPath: nearEnd)
         let report = try job.run()
         print(json ? report.jsonLine() : report.text())
     }

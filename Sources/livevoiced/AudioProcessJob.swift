@@ -9,7 +9,7 @@ import Glibc
 import JSON
 
 /// What `livevoiced audio process` measured.
-struct AudioProcessReport: Equatable {
+struct AudioProcessReport {
     var frames: Int
     var frameMilliseconds: Int
     var samples: Int
@@ -21,6 +21,13 @@ struct AudioProcessReport: Equatable {
     var realignments: Int
     var erle: Double?
     var erleFrames: Int
+    var doubleTalkSDR: Double?
+    var doubleTalkFrames: Int
+    var vadAccuracy: Double?
+    var vadMissRate: Double?
+    var vadFalseAlarmRate: Double?
+    var usedNearEnd: Bool
+    var speakerSaturation: (level: Double, softness: Double)?
 
     var seconds: Double { Double(samples) / Double(FrontEndConfiguration.sampleRate) }
     var speechPercent: Double { frames > 0 ? Double(speechFrames) * 100 / Double(frames) : 0 }
@@ -38,15 +45,35 @@ struct AudioProcessReport: Equatable {
         } else {
             delayText += " (given)"
         }
-        let erleText = erle.map { "\(fixed($0)) dB over \(erleFrames) frames with the far end active and no near-end speech" }
-            ?? "n/a (no frame with the far end active and no near-end speech)"
-        return """
-            frames       \(frames) × \(frameMilliseconds) ms (\(fixed(seconds, 2)) s)
-            speech       \(fixed(speechPercent)) % of frames
-            processing   \(fixed(microsecondsPer10Milliseconds)) µs per 10 ms
-            delay        \(delayText)
-            ERLE         \(erleText)
-            """
+        let basis = usedNearEnd ? "no near end (from the near-end file)" : "no near-end speech (by the VAD)"
+        let erleText = erle.map { "\(fixed($0)) dB over \(erleFrames) frames of 10 ms with the far end active and \(basis), after 2 s" }
+            ?? "n/a (no frame after 2 s with the far end active and \(basis))"
+        var lines = [
+            "frames       \(frames) × \(frameMilliseconds) ms (\(fixed(seconds, 2)) s)",
+            "speech       \(fixed(speechPercent)) % of frames",
+            "processing   \(fixed(microsecondsPer10Milliseconds)) µs per 10 ms",
+            "delay        \(delayText)",
+            "ERLE         \(erleText)",
+        ]
+        if usedNearEnd {
+            let sdrText = doubleTalkSDR.map { "SDR \(fixed($0)) dB against the near end (after a 32-tap linear fit) over \(doubleTalkFrames) frames of 10 ms" }
+                ?? "n/a (no frame where both ends talk)"
+            lines.append("double talk  \(sdrText)")
+            if let vadAccuracy {
+                var vadText = "accuracy \(AudioFormat.decimal(vadAccuracy, 3)) on the 10 ms grid after 2 s"
+                if let vadMissRate, let vadFalseAlarmRate {
+                    vadText += " (misses \(AudioFormat.decimal(vadMissRate, 3)) of the speech, false alarms \(AudioFormat.decimal(vadFalseAlarmRate, 3)) of the rest)"
+                }
+                lines.append("VAD          \(vadText)")
+            }
+        }
+        if let speakerSaturation {
+            let text = speakerSaturation.level >= 1 && speakerSaturation.softness == 0
+                ? "no clipping found"
+                : "clips at \(AudioFormat.decimal(speakerSaturation.level, 2)) of full scale (softness \(AudioFormat.decimal(speakerSaturation.softness, 2)); the reference is clipped alike)"
+            lines.append("speaker      \(text)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     func jsonLine() -> String {
@@ -64,6 +91,14 @@ struct AudioProcessReport: Equatable {
             "realignments": .int(realignments),
             "erleDb": erle.map { rounded($0) } ?? .null,
             "erleFrames": .int(erleFrames),
+            "erleBasis": .string(usedNearEnd ? "near-end" : "vad"),
+            "doubleTalkSdrDb": doubleTalkSDR.map { rounded($0) } ?? .null,
+            "doubleTalkFrames": .int(doubleTalkFrames),
+            "vadAccuracy": vadAccuracy.map { rounded($0, 1000) } ?? .null,
+            "vadMissRate": vadMissRate.map { rounded($0, 1000) } ?? .null,
+            "vadFalseAlarmRate": vadFalseAlarmRate.map { rounded($0, 1000) } ?? .null,
+            "saturationLevel": speakerSaturation.map { rounded($0.level) } ?? .null,
+            "saturationSoftness": speakerSaturation.map { rounded($0.softness) } ?? .null,
         ]
         return JSONValue.object(object).jsonString
     }
@@ -77,6 +112,8 @@ struct AudioProcessJob {
     var vadPath: String?
     var referenceRate: Int?
     var configuration: FrontEndConfiguration
+    /// The clean near end as it reached the microphone, for the double-talk SDR and VAD accuracy.
+    var nearEndPath: String? = nil
 
     func run() throws -> AudioProcessReport {
         try refuseOverwritingInputs()
@@ -93,6 +130,12 @@ struct AudioProcessJob {
             }
             reference = try ReferenceStream(reader: reader)
         }
+        var nearEnd: AudioFileReader?
+        var nearEndLoudest: Double?
+        if let nearEndPath {
+            nearEndLoudest = try Self.loudestFrameEnergy(path: nearEndPath)
+            nearEnd = try AudioFileReader(path: nearEndPath, rawSampleRate: rate)
+        }
         let frontEnd = try AudioFrontEnd(configuration: configuration)
         let writer = try AudioFileWriter(path: outputPath, sampleRate: rate)
         var vad: VADWriter?
@@ -107,13 +150,16 @@ struct AudioProcessJob {
         var historyCounts = [Int](repeating: 0, count: lagFrames + 1)
         let referenceFrame = UnsafeMutablePointer<Int16>.allocate(capacity: frame)
         let outputFrame = UnsafeMutablePointer<Int16>.allocate(capacity: frame)
+        let nearFrame = UnsafeMutablePointer<Int16>.allocate(capacity: frame)
+        nearFrame.initialize(repeating: 0, count: frame)
         defer {
             history.deallocate()
             referenceFrame.deallocate()
             outputFrame.deallocate()
+            nearFrame.deallocate()
         }
 
-        var metrics = EchoMetrics()
+        var score = AudioProcessScore(nearEndLoudest: nearEndLoudest)
         var inputFrames = 0
         var processedFrames = 0
         var flushFrames = 0
@@ -160,12 +206,21 @@ struct AudioProcessJob {
                 let lines = (count + 159) / 160
                 try vad.write(analysis.isSpeech, lines: min(lines, linesPerFrame))
             }
-            if analysis.farEndActive && !analysis.isSpeech {
-                metrics.add(
-                    microphone: UnsafeBufferPointer(start: history + sourceSlot * frame, count: count),
-                    output: UnsafeBufferPointer(start: outputFrame, count: count))
+            var nearCount = 0
+            if let nearEnd {
+                nearCount = try readFull(nearEnd, into: UnsafeMutableBufferPointer(start: nearFrame, count: count))
+                for index in nearCount..<count { nearFrame[index] = 0 }
+            }
+            for start in stride(from: 0, to: count, by: AudioProcessScore.gridSamples) {
+                let length = min(AudioProcessScore.gridSamples, count - start)
+                score.add(
+                    microphone: UnsafeBufferPointer(start: history + sourceSlot * frame + start, count: length),
+                    output: UnsafeBufferPointer(start: outputFrame + start, count: length),
+                    nearEnd: nearEnd == nil ? nil : UnsafeBufferPointer(start: nearFrame + start, count: length),
+                    vad: analysis.isSpeech, farEndActive: analysis.farEndActive)
             }
         }
+        let figures = score.finish()
         try writer.close()
         try vad?.close()
 
@@ -177,7 +232,34 @@ struct AudioProcessJob {
             microsecondsPer10Milliseconds: tenMillisecondUnits > 0 ? microseconds(elapsed) / tenMillisecondUnits : 0,
             delayMilliseconds: frontEnd.delayMilliseconds, automaticDelay: automatic,
             estimatedEchoDelayMilliseconds: frontEnd.estimatedEchoDelayMilliseconds, realignments: frontEnd.realignments,
-            erle: metrics.erle, erleFrames: metrics.frames)
+            erle: figures.erle, erleFrames: figures.erleFrames, doubleTalkSDR: figures.doubleTalkSDR,
+            doubleTalkFrames: figures.doubleTalkFrames, vadAccuracy: figures.vadAccuracy,
+            vadMissRate: figures.vadMissRate, vadFalseAlarmRate: figures.vadFalseAlarmRate,
+            usedNearEnd: figures.usedNearEnd, speakerSaturation: frontEnd.speakerSaturation)
+    }
+
+    /// The loudest 10 ms frame of a 16 kHz file, as a sum of squares (a first pass over the near end).
+    private static func loudestFrameEnergy(path: String) throws -> Double {
+        let reader = try AudioFileReader(path: path, rawSampleRate: FrontEndConfiguration.sampleRate)
+        guard reader.sampleRate == FrontEndConfiguration.sampleRate else {
+            throw AudioFileError("\(path): the near-end file is \(reader.sampleRate) Hz; it must be 16000 Hz mono like the microphone file")
+        }
+        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: AudioProcessScore.gridSamples)
+        defer { buffer.deallocate() }
+        var loudest: Double = 0
+        while true {
+            var filled = 0
+            while filled < buffer.count {
+                let got = try reader.read(into: UnsafeMutableBufferPointer(rebasing: buffer[filled...]))
+                if got == 0 { break }
+                filled += got
+            }
+            guard filled > 0 else { break }
+            var energy: Double = 0
+            for index in 0..<filled { energy += Double(buffer[index]) * Double(buffer[index]) }
+            loudest = max(loudest, energy)
+        }
+        return loudest
     }
 
     /// Refuses an output that is one of the inputs (or the other output): opening it for writing would

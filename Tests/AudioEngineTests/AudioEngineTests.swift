@@ -161,8 +161,20 @@ struct AudioEngineTests {
         let afterStart = played[start...]
         let audible = Array(afterStart.filter { $0 != 0 }.prefix(signal.count))
         #expect(audible == signal, "nothing lost or reordered")
-        let gaps = zip(afterStart, afterStart.dropFirst()).filter { $0 != 0 && $1 == 0 }.count - 1  // minus the end
-        if gaps > 0 { #expect(engine.statistics.playbackUnderruns >= 1) }
+        // The engine counts a gap as an underrun when the audio comes back within 20 periods (200 ms); a
+        // longer pause is a new start. Count the gaps inside the signal by their length.
+        let audibleEnd = afterStart.lastIndex(where: { $0 != 0 }) ?? afterStart.startIndex
+        var shortGaps = 0
+        var run = 0
+        for sample in afterStart[..<audibleEnd] {
+            if sample == 0 {
+                run += 1
+            } else {
+                if run > 0 && run <= 20 * 240 { shortGaps += 1 }
+                run = 0
+            }
+        }
+        if shortGaps > 0 { #expect(engine.statistics.playbackUnderruns >= 1, "\(shortGaps) short gaps") }
     }
 
     @Test("stopping the engine releases a writer waiting for room, with false")

@@ -91,6 +91,45 @@ struct AudioProcessCLITests {
         #expect(size == microphone.count * 2)
     }
 
+    @Test("with the clean near end it prints the echo corpus's figures: ERLE, double-talk SDR, VAD accuracy")
+    func corpusFigures() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let recording = try TestCorpus.recording("shelf-clip-pink10")
+        let mic = directory.appendingPathComponent("mic.wav").path
+        let ref = directory.appendingPathComponent("ref.wav").path
+        let near = directory.appendingPathComponent("near.wav").path
+        let out = directory.appendingPathComponent("out.wav").path
+        try write(recording.microphone, to: mic, sampleRate: 16_000)
+        try write(recording.farEnd24k, to: ref, sampleRate: 24_000)
+        try write(AudioSignal.int16(recording.nearEnd), to: near, sampleRate: 16_000)
+
+        let result = try runLivevoiced(["audio", "process", "--mic", mic, "--reference", ref, "--near-end", near, "--output", out, "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(report["erleBasis"] as? String == "near-end")
+
+        // The same front end scored by the corpus's own scorer. The command counts the far end as active
+        // where the reference is (it has no echo alone), so ERLE may differ a little; SDR and VAD use the
+        // same frames.
+        let run = try frontEndRun(recording, configuration: FrontEndConfiguration())
+        let score = EchoScoring.score(recording, output: run.output, vad: run.vad)
+        let erle = try #require(report["erleDb"] as? Double)
+        let sdr = try #require(report["doubleTalkSdrDb"] as? Double)
+        let vad = try #require(report["vadAccuracy"] as? Double)
+        print("audio process: ERLE \(erle) SDR \(sdr) VAD \(vad); corpus scorer: ERLE \(score.erle) SDR \(score.doubleTalkSDR ?? .nan) VAD \(score.vadAccuracy ?? .nan)")
+        #expect(abs(erle - score.erle) <= 1.5)
+        #expect(abs(sdr - (score.doubleTalkSDR ?? 0)) <= 0.5)
+        #expect(abs(vad - (score.vadAccuracy ?? 0)) <= 0.01)
+        #expect(abs((report["saturationLevel"] as? Double ?? 0) - 0.5) <= 0.05)
+
+        let text = try runLivevoiced(["audio", "process", "--mic", mic, "--reference", ref, "--near-end", near, "--output", out])
+        #expect(text.status == 0)
+        #expect(text.output.contains("double talk  SDR "))
+        #expect(text.output.contains("VAD          accuracy "))
+        #expect(text.output.contains("speaker      clips at 0."))
+    }
+
     @Test("bad input is explained and fails")
     func badInput() throws {
         let directory = try temporaryDirectory()
@@ -98,6 +137,8 @@ struct AudioProcessCLITests {
         let mic22k = directory.appendingPathComponent("mic.wav").path
         try write([Int16](repeating: 0, count: 2_205), to: mic22k, sampleRate: 22_050)
         let out = directory.appendingPathComponent("out.wav").path
+        let mic16k = directory.appendingPathComponent("mic16k.wav").path
+        try write([Int16](repeating: 0, count: 1_600), to: mic16k, sampleRate: 16_000)
         let cases: [([String], String)] = [
             (["--mic", directory.path + "/missing.wav", "--no-aec"], "cannot open it for reading"),
             (["--mic", mic22k, "--no-aec"], "16000 Hz"),
@@ -105,6 +146,7 @@ struct AudioProcessCLITests {
             (["--mic", mic22k, "--no-aec", "--frame-ms", "30"], "--frame-ms must be 10 or 20"),
             (["--mic", mic22k, "--no-aec", "--filter-ms", "5000"], "filter length 5000 ms"),
             (["--mic", mic22k, "--reference", mic22k, "--reference-rate", "16000"], "16000 Hz"),
+            (["--mic", mic16k, "--no-aec", "--near-end", mic22k], "the near-end file is 22050 Hz"),
         ]
         for (arguments, message) in cases {
             let result = try runLivevoiced(["audio", "process", "--output", out] + arguments)

@@ -144,10 +144,12 @@ struct DaemonEndToEndTests {
         let turnOne = kinds.prefix(while: { $0 != "activityEnd" })
         #expect(kinds.contains("activityEnd"))
         let audioMessages = turnOne.filter { $0 == "audio" }.count
-        // The hold plus the 250 ms pre-roll, in 20 ms frames (the debounce shifts both ends alike).
+        // The hold plus the 250 ms pre-roll, in 20 ms frames (the debounce shifts both ends alike). A
+        // starved machine loses capture time (the paced file device skips ahead after a stall), never adds it.
         let expected = Double((releasedAt - pressedAt + .milliseconds(250)).milliseconds) / 20
-        #expect(Double(audioMessages) >= expected * 0.85 && Double(audioMessages) <= expected * 1.1,
+        #expect(Double(audioMessages) >= expected * 0.6 && Double(audioMessages) <= expected * 1.1,
                 "audio messages in turn 1: \(audioMessages), expected about \(expected)")
+        #expect(Double(audioMessages) > Double((releasedAt - pressedAt).milliseconds) / 20 * 0.6)
         #expect(first.setup?.at("realtimeInputConfig", "automaticActivityDetection", "disabled") == true)
         #expect(first.functionDeclarations == ["garage_door", "porch_light"])
 

@@ -3,7 +3,7 @@
 
 import AudioEngine
 import Conversation
-import Daemon
+@testable import Daemon
 import Foundation
 import GeminiLive
 import GPIO
@@ -12,6 +12,41 @@ import Synchronization
 import TestKit
 import Testing
 import Time
+
+/// Signals raised by hand: the test process's real ones also reach every other daemon running in it
+/// (the end-to-end test stops its own with a real SIGTERM).
+final class ScriptedSignals: SignalSource {
+    private let state = Mutex<(raised: [Int32], waiters: [(Int, CheckedContinuation<Int32?, Never>)])>(([], []))
+    func install() {}
+    var count: Int { state.withLock { $0.raised.count } }
+    func wait(after seen: Int) async -> Int32? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Int32? in
+                    if state.raised.count > seen { return state.raised[seen] }
+                    state.waiters.append((seen, continuation))
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiters = state.withLock { state -> [CheckedContinuation<Int32?, Never>] in
+                defer { state.waiters = [] }
+                return state.waiters.map(\.1)
+            }
+            for waiter in waiters { waiter.resume(returning: nil) }
+        }
+    }
+    func raise(_ signal: Int32) {
+        let due = state.withLock { state -> [(CheckedContinuation<Int32?, Never>, Int32)] in
+            state.raised.append(signal)
+            let due = state.waiters.filter { $0.0 < state.raised.count }
+            state.waiters.removeAll { $0.0 < state.raised.count }
+            return due.map { ($0.1, state.raised[$0.0]) }
+        }
+        for (waiter, signal) in due { waiter.resume(returning: signal) }
+    }
+}
 
 /// SIGHUP, as systemd's `ExecReload=` sends it, to the real launcher in this process.
 @Suite("Daemon reload", .serialized, .timeLimit(.minutes(2)))
@@ -52,13 +87,16 @@ struct DaemonReloadTests {
                     client: LiveClient(apiKey: "k", endpoint: simulator.baseURL))
             },
             reload: { try DaemonConfiguration.parse(nextText.withLock { $0 }) })
-        let daemon = Task { await launcher.run(first) }
+        let signals = ScriptedSignals()
+        var running = launcher
+        running.signals = signals
+        let daemon = Task { [running] in await running.run(first) }
         try await reporter.wait("idle") { $0 == .state(.idle) }
         #expect(try board.level("GPIO22") == true, "the lamp starts at its safe value 1")
 
         // A configuration that does not validate: refused, nothing restarts.
         let before = reporter.mark
-        kill(getpid(), SIGHUP)
+        signals.raise(SIGHUP)
         try await Task.sleep(for: .milliseconds(500))
         #expect(prepared.withLock { $0 } == 1)
         #expect(!reporter.all.dropFirst(before).contains { $0 == .state(.stopped) })
@@ -78,12 +116,12 @@ struct DaemonReloadTests {
                 """
         }
         let valid = reporter.mark
-        kill(getpid(), SIGHUP)
+        signals.raise(SIGHUP)
         try await reporter.wait("stopped for the reload", after: valid) { $0 == .state(.stopped) }
         try await reporter.until("started again") { prepared.withLock { $0 } == 2 }
         try await reporter.wait("idle again", after: valid) { $0 == .state(.idle) }
         try await reporter.until("the new safe value") { (try? board.level("GPIO22")) == false }
-        kill(getpid(), SIGTERM)
+        signals.raise(SIGTERM)
         #expect(await daemon.value == 0)
     }
 }

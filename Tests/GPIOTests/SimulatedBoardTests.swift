@@ -152,3 +152,29 @@ struct ManualClockTests {
         #expect(clock.sleeperCount == 0)
     }
 }
+
+@Suite("Releasing lines")
+struct LineReleaseTests {
+    @Test("a released line can be requested again at once, while the old handle still exists; it then refuses calls")
+    func releaseThenRequest() throws {
+        let board = SimulatedBoard(lines: [.init(name: "LAMP"), .init(name: "KEY")], clock: ManualClock())
+        let output = try board.requestOutput(.name("LAMP"), settings: OutputSettings(initialValue: true))
+        let input = try board.requestInput(.name("KEY"), settings: InputSettings(edges: .both))
+        #expect(throws: GPIOError.self) { _ = try board.requestOutput(.name("LAMP"), settings: OutputSettings()) }
+        output.release()
+        input.release()
+        output.release()  // idempotent
+        let again = try board.requestOutput(.name("LAMP"), settings: OutputSettings(initialValue: false))
+        let key = try board.requestInput(.name("KEY"), settings: InputSettings(edges: .both))
+        #expect(try again.value() == false)
+        #expect(try key.value() == false)
+        do {
+            try output.set(true)
+            Issue.record("a released output took a value")
+        } catch {
+            #expect(error.code == .released)
+        }
+        #expect(throws: GPIOError.self) { _ = try input.readEdgeEvents(timeout: .zero) }
+        #expect(try board.level("LAMP") == false, "the old handle did not drive the new request")
+    }
+}

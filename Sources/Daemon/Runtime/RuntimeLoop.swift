@@ -406,6 +406,7 @@ final class RuntimeLoop {
         player.stop()
         timers.cancelAll()
         for task in helpers { task.cancel() }
+        for task in helpers { await task.value }
         for task in toolTasks.values { task.cancel() }
         connectTask?.cancel()
         receiveTask?.cancel()

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: livevoiced contributors
 
 public import AudioEngine
+import Threads
 public import GeminiLive
 public import GPIO
 public import Log
@@ -50,6 +51,8 @@ public struct DaemonLauncher: Sendable {
     public var onRuntime: @Sendable (ConversationRuntime) -> Void
     /// Stops the daemon from outside (the end of a `simulate` script); fire it to shut down gracefully.
     public var stop: ShutdownTrigger?
+    /// Where SIGTERM, SIGINT and SIGHUP come from: the process's own, unless a test gives its own.
+    var signals: any SignalSource = TerminationSignals.shared
 
     public init(clock: any MonotonicClock, logger: Logger, reporter: any DaemonReporter,
                 notifier: SystemdNotifier = SystemdNotifier(), status: RuntimeStatus, buttonRequired: Bool = true,
@@ -154,7 +157,7 @@ public struct DaemonLauncher: Sendable {
         ]
         let notifier = notifier
         return ServiceGroup(
-            services: services, logger: logger,
+            services: services, logger: logger, signals: signals,
             onReady: {
                 notifier.notify("READY=1")
                 logger.notice("ready: \(configuration.live.model), button \(configuration.button.line ?? "none") (\(configuration.button.mode.rawValue))")

@@ -55,7 +55,7 @@ public struct GPIOService: Service {
         await context.shutdownRequested()
         await opened.tools.shutdown()
         opened.button?.close()
-        opened.led?.stop()
+        opened.led?.close()
         parts.set(nil)
     }
 
