@@ -23,13 +23,18 @@ public struct FrameAnalysis: Sendable, Equatable {
     public var level: Double
     /// Whether the aligned far-end reference was above the far-end threshold for this frame.
     public var farEndActive: Bool
+    /// Whether the echo canceller has converged: while the far end plays and nobody near talks, the output
+    /// (before the echo gate) stays well below the microphone. Until it has, the VAD can take the
+    /// speaker's echo for speech. Always false without a canceller.
+    public var echoConverged: Bool
 
     /// Creates an analysis; the front end makes these.
-    public init(isSpeech: Bool, speechProbability: Double, level: Double, farEndActive: Bool) {
+    public init(isSpeech: Bool, speechProbability: Double, level: Double, farEndActive: Bool, echoConverged: Bool = false) {
         self.isSpeech = isSpeech
         self.speechProbability = speechProbability
         self.level = level
         self.farEndActive = farEndActive
+        self.echoConverged = echoConverged
     }
 }
 
@@ -106,6 +111,9 @@ public final class AudioFrontEnd {
     private let targetPosition: Int
     private let tolerance: ClosedRange<Int>
 
+    /// Whether the canceller has converged (see ``FrameAnalysis/echoConverged``).
+    private var convergence: EchoConvergence
+
     /// How many times the automatic delay re-aligned the reference (each restarts the canceller).
     public private(set) var realignments = 0
 
@@ -118,6 +126,7 @@ public final class AudioFrontEnd {
         self.configuration = configuration
         let rate = FrontEndConfiguration.sampleRate
         let frameSize = configuration.frameSize
+        convergence = EchoConvergence(frameLength: frameSize, sampleRate: rate)
         self.frameSize = frameSize
         let perMillisecond = rate / 1000
         do throws(SpeexDSPError) {
@@ -285,6 +294,12 @@ public final class AudioFrontEnd {
         let isSpeech = detector.decide(
             probability: percent, outputEnergy: outputEnergy, microphoneEnergy: previousMicrophoneEnergy,
             farEndActive: previousFarEndActive)
+        // Convergence is judged before the gate: the gate would make an unconverged canceller look good.
+        if canceller != nil {
+            convergence.observe(
+                microphoneEnergy: previousMicrophoneEnergy, outputEnergy: outputEnergy,
+                farEndActive: previousFarEndActive, nearEndSpeech: isSpeech)
+        }
         previousMicrophoneEnergy = microphoneEnergy
         var writtenEnergy = outputEnergy
         if let gateGain,
@@ -300,7 +315,7 @@ public final class AudioFrontEnd {
         let analysis = FrameAnalysis(
             isSpeech: isSpeech, speechProbability: Double(percent) / 100,
             level: EchoMetrics.decibelsFullScale(energy: writtenEnergy, count: frameSize),
-            farEndActive: previousFarEndActive)
+            farEndActive: previousFarEndActive, echoConverged: canceller != nil && convergence.isConverged)
         previousFarEndActive = farEndActive
         return analysis
     }
@@ -315,6 +330,7 @@ public final class AudioFrontEnd {
         if delayWritten > 0 {
             canceller?.reset()
             saturation?.restartScoring()
+            convergence.reset()
         }
     }
 
@@ -354,6 +370,7 @@ public final class AudioFrontEnd {
         // The learned echo path is shifted by the jump, which the adaptive filter takes longer to unlearn
         // than to learn afresh (measured on the echo corpus's 120 ms unannounced delay: keeping the filter
         // through the jump gave 18 dB ERLE over the next 30 s, restarting it 38 dB).
+        convergence.reset()
         canceller?.reset()
         saturation?.restartScoring()
     }

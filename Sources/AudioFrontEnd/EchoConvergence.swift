@@ -11,7 +11,7 @@ import Musl
 /// near talks, the processed output must stay well below the microphone (a smoothed echo return loss
 /// enhancement of at least ``onDecibels`` over at least ``minimumFarEndSeconds`` of far-end audio).
 /// Below ``offDecibels`` (the echo path changed) it counts as unconverged again. Allocation-free.
-struct EchoConvergence {
+struct EchoConvergence: Sendable {
     /// ERLE at or above which the canceller counts as converged.
     let onDecibels: Double
     /// ERLE below which it no longer does (hysteresis).
