@@ -76,9 +76,10 @@ private enum Deep {
         return text
     }
 
+    // Closures, not bare method references: Swift 6.0.3 crashes converting those to @Sendable in a tuple.
     static let kinds: [(String, @Sendable (Int) -> String)] = [
-        ("arrays", arrays), ("inline tables", inlineTables), ("a table header", header),
-        ("a dotted key", dottedKey), ("arrays of tables", arraysOfTables),
+        ("arrays", { arrays($0) }), ("inline tables", { inlineTables($0) }), ("a table header", { header($0) }),
+        ("a dotted key", { dottedKey($0) }), ("arrays of tables", { arraysOfTables($0) }),
     ]
 }
 
