@@ -36,9 +36,18 @@ public struct JSONParser: Sendable {
 
     /// Parses one JSON value; only white space may follow it.
     public func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue in
+        // A Result, not a throwing closure: Swift 6.0's withUnsafeBufferPointer only rethrows `any Error`.
+        let result = bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> in
             var reader = Reader(bytes: buffer, maxDepth: maxDepth)
-            return try reader.parseDocument()
+            do throws(JSONParseError) {
+                return .success(try reader.parseDocument())
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw error
         }
     }
 

@@ -48,7 +48,8 @@ enum LiveSendBench {
     static func run(seconds: Double) async throws {
         let transport = PreallocatedTransport()
         let session = try await LiveClient(apiKey: "bench", connector: transport).live.connect(model: LiveModels.defaultModel)
-        let calls = Atomic<Int>(0)
+        // In a class: Swift 6.0.3 cannot capture a bare Atomic in an escaping closure (a compiler bug).
+        let calls = CallCounter()
         let start = ContinuousClock.now
         // A named thread (rtcheck watches threads by name), as the daemon's microphone thread would be.
         let thread = try PlatformThread(name: "lv-micsend") {
@@ -58,14 +59,19 @@ enum LiveSendBench {
             pcm.withUnsafeBytes { chunk in
                 while clock.now < end {
                     for _ in 0..<1000 { try? session.sendAudio(pcm: chunk) }
-                    calls.add(1000, ordering: .relaxed)
+                    calls.value.add(1000, ordering: .relaxed)
                 }
             }
         }
         thread.join()
         let elapsed = ContinuousClock.now - start
-        let count = calls.load(ordering: .relaxed)
+        let count = calls.value.load(ordering: .relaxed)
         print("sendAudio (20 ms, 640 B PCM) on thread lv-micsend: \(count) calls, \(format(micros(elapsed) / Double(count))) µs per call, \(transport.bytesSent.load(ordering: .relaxed) / max(count, 1)) B per message")
         await session.close()
     }
+}
+
+/// A counter shared with a thread.
+private final class CallCounter: Sendable {
+    let value = Atomic<Int>(0)
 }
