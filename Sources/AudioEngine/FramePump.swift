@@ -102,8 +102,17 @@ final class FramePump: @unchecked Sendable {
 }
 
 /// The engine owner's frame handler (``AudioEngine/deliverFrames(to:)``), read by the pump per frame.
+///
+/// The closure lives in a class box: a bare function type in `Mutex`'s generic storage is reabstracted
+/// on every `withLock` access and written back wrapped in two more thunks, so each read deepened the
+/// chain a call walks (per frame: quadratic CPU, memory growing by the hour, and at last a stack overflow).
 final class FrameHandlerSlot: Sendable {
-    private let slot = Mutex<(@Sendable (MicFrame) -> Void)?>(nil)
-    var current: (@Sendable (MicFrame) -> Void)? { slot.withLock { $0 } }
-    func set(_ handler: (@Sendable (MicFrame) -> Void)?) { slot.withLock { $0 = handler } }
+    private final class Box: Sendable {
+        let handler: @Sendable (MicFrame) -> Void
+        init(_ handler: @escaping @Sendable (MicFrame) -> Void) { self.handler = handler }
+    }
+
+    private let slot = Mutex<Box?>(nil)
+    var current: (@Sendable (MicFrame) -> Void)? { slot.withLock { $0 }?.handler }
+    func set(_ handler: (@Sendable (MicFrame) -> Void)?) { slot.withLock { $0 = handler.map(Box.init) } }
 }

@@ -85,7 +85,12 @@ public final class SimulatedBoard: GPIOBackend {
     public let chipName: String
     private let clock: any MonotonicClock
     private let state: Mutex<State>
-    private let outputObserver = Mutex<(@Sendable (LineID, Bool, Timestamp) -> Void)?>(nil)
+    /// In a class box: a bare closure in `Mutex` is re-wrapped in thunks at every access (see FrameHandlerSlot).
+    private final class ObserverBox: Sendable {
+        let observer: @Sendable (LineID, Bool, Timestamp) -> Void
+        init(_ observer: @escaping @Sendable (LineID, Bool, Timestamp) -> Void) { self.observer = observer }
+    }
+    private let outputObserver = Mutex<ObserverBox?>(nil)
 
     /// A board with one chip, `chipName`, whose lines are `lines` at offsets 0, 1, 2... Times come from `clock`.
     public init(lines: [LineSpec], chipName: String = "gpiochip0", clock: any MonotonicClock) {
@@ -309,13 +314,13 @@ public final class SimulatedBoard: GPIOBackend {
             state.lines[offset].driven = level
             return before != level ? (state.lines[offset].id, active) : nil
         }
-        if let (id, active) = changed, let observer = outputObserver.withLock({ $0 }) { observer(id, active, now) }
+        if let (id, active) = changed, let observer = outputObserver.withLock({ $0 })?.observer { observer(id, active, now) }
     }
 
     /// Calls `observer` with the line, its new logical value (active or not) and the time, each time an
     /// output changes level (`simulate` reports them).
     public func observeOutputs(_ observer: @escaping @Sendable (LineID, Bool, Timestamp) -> Void) {
-        outputObserver.withLock { $0 = observer }
+        outputObserver.withLock { $0 = ObserverBox(observer) }
     }
 }
 
