@@ -27,8 +27,12 @@ public final class PlaybackSink: Sendable {
     /// The ring position up to which a flush discards (written before the generation is bumped).
     let flushPosition = Atomic<UInt>(0)
     private let waiters = Mutex<[Waiter]>([])
-    /// How many writers wait for space; the playback thread wakes the frame pump only when some do.
+    /// How many writers wait for space.
     let waiterCount = Atomic<Int>(0)
+    /// The free space the least demanding waiting writer needs (`Int.max` when none waits): the playback
+    /// thread wakes the frame pump only once that much is free, not at every period (a writer waits for
+    /// a quarter of the ring, so a reply costs a few wake-ups a second instead of a hundred).
+    let wakeAt = Atomic<Int>(Int.max)
     private let nextWaiterID = Atomic<UInt>(0)
     private let closed = Atomic<Bool>(false)
     /// The engine's frame pump's wake-up, which resumes waiting writers.
@@ -129,6 +133,14 @@ public final class PlaybackSink: Sendable {
                     if freeSpace >= minimum { return true }
                     list.append(Waiter(id: id, minimum: minimum, continuation: continuation))
                     waiterCount.wrappingAdd(1, ordering: .releasing)
+                    publishWakeAt(list)
+                    // The playback thread may have made room between the check and the publication.
+                    if freeSpace >= minimum {
+                        list.removeLast()
+                        waiterCount.wrappingSubtract(1, ordering: .relaxed)
+                        publishWakeAt(list)
+                        return true
+                    }
                     return nil
                 }
                 if let immediate { continuation.resume(returning: immediate) }
@@ -137,7 +149,9 @@ public final class PlaybackSink: Sendable {
             let removed = waiters.withLock { list -> Waiter? in
                 guard let index = list.firstIndex(where: { $0.id == id }) else { return nil }
                 waiterCount.wrappingSubtract(1, ordering: .relaxed)
-                return list.remove(at: index)
+                let removed = list.remove(at: index)
+                publishWakeAt(list)
+                return removed
             }
             removed?.continuation.resume(returning: false)
         }
@@ -151,6 +165,7 @@ public final class PlaybackSink: Sendable {
             let ready = list.filter { $0.minimum <= free }
             list.removeAll { $0.minimum <= free }
             waiterCount.store(list.count, ordering: .relaxed)
+            publishWakeAt(list)
             return ready
         }
         for waiter in ready { waiter.continuation.resume(returning: true) }
@@ -162,14 +177,23 @@ public final class PlaybackSink: Sendable {
         let all = waiters.withLock { list -> [Waiter] in
             defer { list.removeAll() }
             waiterCount.store(0, ordering: .relaxed)
+            wakeAt.store(Int.max, ordering: .sequentiallyConsistent)
             return list
         }
         for waiter in all { waiter.continuation.resume(returning: false) }
     }
 
-    /// Playback thread: whether the frame pump should be woken to resume writers.
+    /// Under the waiters' lock: the smallest need among `list`.
+    private func publishWakeAt(_ list: [Waiter]) {
+        var least = Int.max
+        for waiter in list where waiter.minimum < least { least = waiter.minimum }
+        wakeAt.store(least, ordering: .sequentiallyConsistent)
+    }
+
+    /// Playback thread: wakes the frame pump when a waiting writer's room has come. (Should this miss
+    /// a writer that registered just now, the next period or the pump's own 200 ms poll resumes it.)
     func wakeWritersIfWaiting() {
-        if waiterCount.load(ordering: .relaxed) > 0 {
+        if freeSpace >= wakeAt.load(ordering: .sequentiallyConsistent) {
             wake?.signal()
         }
     }

@@ -52,12 +52,16 @@ struct BenchConversation: AsyncParsableCommand {
     @Option(help: "Which passes: both, ungated (every chunk) or gated (VAD-gated).")
     var passes: String = "both"
 
+    @Option(name: .customLong("period-ms"), help: "The devices' period in ms (audio.period_ms).")
+    var periodMilliseconds: Int = 10
+
     @Flag(help: "One JSON line with every figure.")
     var json = false
 
     func validate() throws {
         guard minutes > 0 && minutes <= 24 * 60 else { throw ValidationError("--minutes must be from 0 to 1440") }
         guard ["both", "ungated", "gated"].contains(passes) else { throw ValidationError("--passes is both, ungated or gated") }
+        guard (2...100).contains(periodMilliseconds) else { throw ValidationError("--period-ms must be from 2 to 100") }
     }
 
     func run() async throws {
@@ -73,6 +77,7 @@ struct BenchConversation: AsyncParsableCommand {
             idle_timeout_s = 3600
             [audio]
             realtime_priority = 0
+            period_ms = \(periodMilliseconds)
             """)
         base.tools = try DaemonConfiguration.parse(try readTextFile(try Simulate.exampleConfiguration(), what: "the example config")).tools
         var simulator: ChildProcess?

@@ -91,9 +91,24 @@ final class MicUplink {
         held.removeAll(keepingCapacity: true)
     }
 
-    /// Sends the recent frames captured at or after `since` that were neither sent nor held.
+    /// Sends the recent frames captured at or after `since` that were neither sent nor held. Only the
+    /// newest is live (its latency is recorded); the others are the speech's lead, late by design.
     func sendRecent(since: Timestamp, on session: LiveSession) {
-        for frame in recentInOrder where frame.captureTime >= since && isNew(frame) { send(frame, on: session) }
+        let newest = newestRemembered
+        for frame in recentInOrder where frame.captureTime >= since && isNew(frame) {
+            if frame.sequence == newest {
+                send(frame, on: session)
+            } else {
+                lastTaken = frame.sequence
+                transmit(frame, on: session)
+            }
+        }
+    }
+
+    /// The sequence of the last frame ``remember(_:)`` kept.
+    private var newestRemembered: UInt64? {
+        guard !recent.isEmpty else { return nil }
+        return recent[(recentStart + recent.count - 1) % recent.count].sequence
     }
 
     /// Sends `frame` (unless it already went), live: its latency is recorded.
