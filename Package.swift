@@ -84,6 +84,7 @@ let package = Package(
         .target(name: "TestKit", dependencies: ["Log", "JSON"]),
 
         // MARK: Tests: one target per library target.
+        .testTarget(name: "LogTests", dependencies: ["Log"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "RingBufferTests", dependencies: ["RingBuffer"]),

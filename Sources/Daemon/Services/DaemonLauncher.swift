@@ -157,6 +157,7 @@ public struct DaemonLauncher: Sendable {
             conversation,
             WatchdogService(notifier: notifier, isHealthy: { health.isHealthy() }),
             StatusNotifierService(notifier: notifier, status: status, engine: engine),
+            StatusSocketService(status: status, engine: engine, clock: clock, logger: logger),
         ]
         let notifier = notifier
         return ServiceGroup(
