@@ -3,6 +3,11 @@
 
 import Conversation
 public import GeminiLive
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 public import Log
 public import Time
 
@@ -47,12 +52,22 @@ public enum OnlineCheck {
         public var description: String { "\(reason.rawValue): \(message)" }
     }
 
-    /// Runs the check for `configuration`; `endpoint` and `caFile` override the file's.
+    /// The file the unit loads as the credential `gemini-api-key`.
+    public static let unitKeyFile = "/etc/livevoiced/gemini-api-key"
+
+    /// Runs the check for `configuration`; `endpoint` and `caFile` override the file's. Without a key in
+    /// the environment or the configuration, the unit's key file is used when this user may read it (root).
     public static func run(_ configuration: DaemonConfiguration, endpoint: String? = nil, caFile: String? = nil,
                            clock: any MonotonicClock, logger: Logger) async -> Result<Success, Failure> {
         var configuration = configuration
         if let endpoint { configuration.live.endpoint = endpoint }
         if let caFile { configuration.live.caFile = caFile }
+        // Run by root outside the unit: the key the unit would hand over as its credential.
+        if configuration.live.apiKeyFile == nil, configuration.live.vertexProject == nil,
+            (try? APIKey.find(keyFile: nil)) == nil, access(unitKeyFile, R_OK) == 0
+        {
+            configuration.live.apiKeyFile = unitKeyFile
+        }
         let live = configuration.live
         let keySource: String
         if live.vertexProject != nil {

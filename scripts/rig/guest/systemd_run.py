@@ -5,7 +5,7 @@
 profiles (profile_scenarios).
 
     /usr/bin/python3 scripts/rig/guest/systemd_run.py --out DIR --deb FILE.deb --simulator PATH/live-simulator
-        --speech FILE.wav [--board-dir DIR] [--only WORD]...
+        --speech FILE.wav [--board-dir DIR] [--source-binary PATH] [--only WORD]...
 
 Writes PASS/FAIL lines to stdout and DIR/results.txt, logs to DIR/logs/, and DIR/systemd-finished at the end.
 """
@@ -29,6 +29,7 @@ def main():
     parser.add_argument("--simulator", required=True, help="the live-simulator binary built on the host")
     parser.add_argument("--speech", required=True, help="speech to play into the microphone (16 kHz mono WAV)")
     parser.add_argument("--board-dir", help="the project's board/ directory (default: the one of this checkout)")
+    parser.add_argument("--source-binary", help="the release binary scripts/install installs from the checkout")
     parser.add_argument("--only", action="append", help="run only the groups whose name contains this")
     args = parser.parse_args()
 
@@ -38,7 +39,7 @@ def main():
     results = Results(args.out)
     wanted = lambda group: not args.only or any(word in group for word in args.only)  # noqa: E731
     if wanted("unit"):
-        ctx = unit_scenarios.Context(results, args.out, args.deb, args.simulator, args.speech, board_dir)
+        ctx = unit_scenarios.Context(results, args.out, args.deb, args.simulator, args.speech, board_dir, args.source_binary)
         unit_scenarios.run_all(results, ctx)
     binary = "/usr/bin/livevoiced" if os.path.exists("/usr/bin/livevoiced") else None
     if wanted("profiles") or wanted("check audio"):

@@ -38,8 +38,9 @@ STATUS_TEXT = re.compile(r"^(\w+); reconnects (\d+), xruns (\d+), drops (\d+), R
 
 
 class Context:
-    def __init__(self, results, out_dir, deb, simulator, speech, board_dir):
+    def __init__(self, results, out_dir, deb, simulator, speech, board_dir, source_binary=None):
         self.results = results
+        self.source_binary = source_binary
         self.out = out_dir
         self.deb = deb
         self.simulator_bin = simulator
@@ -542,6 +543,38 @@ def scenario_watchdog(ctx):
 def scenario_final_stop(ctx):
     status, _, err = command(ctx, "systemctl", "stop", UNIT, name="systemctl-final-stop")
     ctx.check("the daemon stops at the end", status == 0 and show(ctx, "ActiveState").get("ActiveState") == "inactive", err)
+
+
+def scenario_source_install(ctx):
+    """`apt-get remove` takes the unit away and keeps the configuration; scripts/install puts the same
+    daemon back from the checkout (under /usr/local, the unit in /etc/systemd/system), and it runs."""
+    if not ctx.source_binary:
+        ctx.note("no --source-binary: skipped on purpose")
+        return
+    status, out, err = command(ctx, "apt-get", "remove", "-y", "livevoiced", name="apt-remove", timeout=300)
+    ctx.check("apt-get remove livevoiced succeeds", status == 0, (out + err)[-800:])
+    gone = not os.path.exists(f"/lib/systemd/system/{UNIT}") and not os.path.exists(f"/usr/lib/systemd/system/{UNIT}")
+    ctx.check("the unit is gone and the configuration stays (a conffile: only a purge removes it)",
+              gone and os.path.exists(CONFIG) and not os.path.exists("/usr/bin/livevoiced"), os.listdir("/etc/livevoiced"))
+    script = os.path.join(ctx.board_dir, "..", "scripts", "install")
+    status, out, err = command(ctx, script, "--binary", ctx.source_binary, name="scripts-install", timeout=300)
+    ctx.check("scripts/install succeeds and keeps the existing config", status == 0 and "kept /etc/livevoiced/config.toml" in out,
+              (out + err)[-800:])
+    _, cat, _ = command(ctx, "systemctl", "cat", UNIT, "--no-pager")
+    ctx.check("systemd runs the unit from /etc/systemd/system with ExecStart in /usr/local/bin",
+              f"/etc/systemd/system/{UNIT}" in cat and "ExecStart=/usr/local/bin/livevoiced run" in cat, cat[:400])
+    ctx.bin = "/usr/local/bin/livevoiced"
+    status, _, err = command(ctx, "systemctl", "start", UNIT, name="systemctl-start-source")
+    document = status_json(ctx)[1] if status == 0 else None
+    ctx.check("it starts (READY) and serves its status", status == 0 and document is not None
+              and document.get("state") == "idle", err + journal(ctx)[-600:])
+    command(ctx, "systemctl", "stop", UNIT, name="systemctl-stop-source")
+    status, out, err = command(ctx, script, "--uninstall", name="scripts-uninstall")
+    ctx.check("scripts/install --uninstall removes it again", status == 0 and not os.path.exists("/usr/local/bin/livevoiced")
+              and not os.path.exists(f"/etc/systemd/system/{UNIT}"), out + err)
+
+
+def scenario_cleanup(ctx):
     if ctx.simulator:
         ctx.simulator.signal(signal.SIGTERM)
         ctx.simulator.wait(EXIT_DEADLINE)
@@ -564,6 +597,8 @@ SCENARIOS = [
     ("unit reload", scenario_reload),
     ("unit watchdog", scenario_watchdog),
     ("unit final stop", scenario_final_stop),
+    ("unit source install", scenario_source_install),
+    ("unit cleanup", scenario_cleanup),
 ]
 
 
