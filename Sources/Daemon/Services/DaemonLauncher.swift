@@ -86,7 +86,7 @@ public struct DaemonLauncher: Sendable {
             let next = Mutex<DaemonConfiguration?>(nil)
             let restart = ShutdownTrigger()
             let outside = stop
-            let group = makeGroup(setup, onReload: {
+            let group = makeGroup(setup, reloading: { next.withLock { $0 != nil } }, onReload: {
                 guard let reload else {
                     logger.notice("SIGHUP: reloading is not possible here; ignored")
                     return
@@ -129,7 +129,8 @@ public struct DaemonLauncher: Sendable {
         }
     }
 
-    private func makeGroup(_ setup: Setup, onReload: @escaping @Sendable () -> Void) -> ServiceGroup {
+    private func makeGroup(_ setup: Setup, reloading: @escaping @Sendable () -> Bool,
+                           onReload: @escaping @Sendable () -> Void) -> ServiceGroup {
         let board = Handoff<BoardParts>()
         let runtimeSlot = Handoff<ConversationRuntime>()
         let configuration = setup.configuration
@@ -166,7 +167,9 @@ public struct DaemonLauncher: Sendable {
                 notifier.notify("READY=1")
                 logger.notice("ready: \(configuration.live.model), button \(configuration.button.line ?? "none") (\(configuration.button.mode.rawValue))")
             },
-            onStopping: { notifier.notify("STOPPING=1") },
+            // A restart for a reload is not a stop: systemd, told RELOADING=1, waits for READY=1 (after
+            // STOPPING=1 it would wait for the exit, and kill the daemon when TimeoutStopSec= ran out).
+            onStopping: { if !reloading() { notifier.notify("STOPPING=1") } },
             onReload: onReload)
     }
 }
