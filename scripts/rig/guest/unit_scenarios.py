@@ -498,7 +498,9 @@ def scenario_reload(ctx):
               and main_pid(ctx) == pid and show(ctx, "ActiveState").get("ActiveState") == "active", journal(ctx)[-600:])
     errors = journal(ctx, "-p", "err", name="journal-err")
     warnings = journal(ctx, "-p", "warning", name="journal-warning")
-    ctx.check("journalctl -p err -u livevoiced shows the refusal", "SIGHUP: the new configuration is refused" in errors, errors)
+    ctx.check("journalctl -p err -u livevoiced shows the refusal with its reason (file, key, line)",
+              re.search(r"SIGHUP: the new configuration is refused, the running one kept: /etc/livevoiced/config.toml: .*line",
+                        errors) is not None, errors)
     ctx.check("journalctl -p warning -u livevoiced leaves out info and notice lines ('ready:', 'state:')",
               "ready: " not in warnings and "state: " not in warnings and "SIGHUP" in warnings, warnings[-600:])
     write_text(CONFIG, good + "\n")
