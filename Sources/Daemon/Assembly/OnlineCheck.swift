@@ -31,14 +31,23 @@ public enum OnlineCheck {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         /// What kind of problem it is.
         public enum Reason: String, Sendable {
+            /// No key in the credentials directory, the configuration or the environment.
             case noKey = "no API key"
+            /// The server refused the key.
             case badKey = "bad API key"
+            /// The key's quota, billing or credits are used up.
             case quota = "quota exhausted"
+            /// The server does not serve the configured model for the Live API.
             case modelNotFound = "model not found"
+            /// The server could not be reached: DNS, route, refused connection.
             case noRoute = "no route to the server"
+            /// The server's certificate did not verify.
             case tls = "TLS"
+            /// Connected, but no `setupComplete` in time.
             case timeout = "no answer"
+            /// The server refused the setup for another reason.
             case refused = "refused"
+            /// The configuration cannot make a client (a bad endpoint, say).
             case configuration = "configuration"
         }
 
