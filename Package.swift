@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "GeminiLiveTests", dependencies: ["GeminiLive", "JSON", "TestKit", "Log"]),
         .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport", "GPIO", "TOML", "Time", "TestKit"]),
         .testTarget(name: "ConversationTests", dependencies: ["Conversation", "JSON", "Time"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Conversation", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "TOML", "Time", "Threads", "TestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Conversation", "AudioEngine", "AudioFrontEnd", "BoardSupport", "GPIO", "JSON", "TOML", "Time", "Threads", "TestKit"]),
         .testTarget(name: "CLITests", dependencies: ["TestKit"]),
     ]
 )

@@ -50,63 +50,17 @@ struct AudioLoopback: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try devices.engineConfiguration(playback: true)
-        configuration.diagnostics = true
-        let engine = AudioEngine(configuration: configuration, makeProcessor: { try makeMicProcessor() }, logger: devices.logger())
-        Interrupt.install()
-        try engine.start()
-        let watchdog = Interrupt.stopOnInterrupt(engine)
-        defer { watchdog.cancel() }
-
-        let signal = LoopbackSignal.make(seconds: seconds, sampleRate: 24000, levelDBFS: levelDB)
-        let sink = engine.playback
-        let feeder = Task {
-            var offset = 0
-            while offset < signal.count {
-                offset += sink.write(signal[offset...])
-                if offset < signal.count {
-                    guard await sink.waitForSpace(atLeast: min(4800, signal.count - offset)) else { return }
-                }
-            }
-        }
-        // Record the signal plus half a second for the last echo to die away.
-        let wanted = Int((seconds + 0.5) * 100)
-        var mic: [Int16] = []
-        var reference: [Int16] = []
-        var output: [Int16] = []
-        var started = false
-        for await frame in engine.frames {
-            guard let diagnostics = frame.diagnostics else { continue }
-            // Start the recording with the first frame whose reference carries the signal, minus 200 ms.
-            if !started {
-                mic += diagnostics.mic
-                reference += diagnostics.reference
-                output += frame.samples
-                if diagnostics.reference.contains(where: { $0 != 0 }) {
-                    started = true
-                    let keep = 3200 + diagnostics.reference.count
-                    mic = Array(mic.suffix(keep))
-                    reference = Array(reference.suffix(keep))
-                    output = Array(output.suffix(keep))
-                } else if mic.count > 16000 * 5 {
-                    break  // five seconds and the reference never came: reported below
-                }
-                continue
-            }
-            mic += diagnostics.mic
-            reference += diagnostics.reference
-            output += frame.samples
-            if mic.count >= wanted * 160 { break }
-        }
-        feeder.cancel()
-        engine.stop()
-        let stats = engine.statistics
+        let configuration = try devices.engineConfiguration(playback: true)
+        let measured = try await LoopbackMeasurement.run(
+            configuration, seconds: seconds, levelDB: levelDB, makeProcessor: { try makeMicProcessor() }, logger: devices.logger())
+        let stats = measured.statistics
         if Interrupt.isRaised { throw ExitCode(130) }
+        let mic = measured.mic
 
         if let save {
             try Self.writeRaw("\(save)/mic.raw", mic)
-            try Self.writeRaw("\(save)/reference.raw", reference)
-            try Self.writeRaw("\(save)/output.raw", output)
+            try Self.writeRaw("\(save)/reference.raw", measured.reference)
+            try Self.writeRaw("\(save)/output.raw", measured.output)
         }
         let playbackStats = stats.playback
         print("Loopback: capture '\(stats.capture.device)' at \(stats.capture.sampleRate) Hz, playback '\(playbackStats?.device ?? "?")' at \(playbackStats?.sampleRate ?? 0) Hz, \(AudioFormat.decimal(Double(mic.count) / 16000)) s recorded")
@@ -114,16 +68,15 @@ struct AudioLoopback: AsyncParsableCommand {
             print("  device delays (compensated by the engine): playback \(AudioFormat.decimal(p)) ms, capture \(AudioFormat.decimal(c)) ms")
         }
         print("  xruns: capture \(stats.capture.xruns), playback \(playbackStats?.xruns ?? 0); reference late \(stats.referenceLateSamples) samples")
-        guard started else {
+        guard let analysis = measured.analysis else {
             print("The reference never carried the test signal: the playback device did not take it. Check --playback-device.")
             throw ExitCode(2)
         }
-        let analysis = LoopbackAnalysis.analyze(mic: mic, reference: reference, output: output)
         if let erl = analysis.echoReturnLossDB { print("  echo return loss: \(AudioFormat.decimal(erl)) dB") }
         if let erle = analysis.erleDB {
             print("  ERLE after convergence (second half of the signal): \(AudioFormat.decimal(erle)) dB")
         }
-        guard let delay = analysis.delayMilliseconds else {
+        guard let delay = analysis.delayMilliseconds, let residual = measured.residualDelay(analysis) else {
             print("No echo found (correlation \(AudioFormat.decimal(analysis.correlation, 2))): is the speaker on and loud enough "
                 + "(alsamixer), and the microphone near it? Try --level-db -10.")
             throw ExitCode(2)
@@ -131,8 +84,7 @@ struct AudioLoopback: AsyncParsableCommand {
         // The reference here is the one handed to the front end: placed `lead` ms ahead of the echo the
         // engine expects, before the front end's own delay. What remains is the whole unmeasured delay,
         // whatever --delay-ms was given.
-        let lead = Double(configuration.referenceLeadMilliseconds)
-        let residual = delay - lead
+        let lead = measured.leadMilliseconds
         let suggested = Int(residual.rounded())
         print("  echo lags the reference by \(AudioFormat.decimal(delay)) ms (correlation \(AudioFormat.decimal(analysis.correlation, 2)); "
             + "the engine's \(Int(lead)) ms lead included)")

@@ -10,5 +10,5 @@ struct LiveVoiced: AsyncParsableCommand {
         commandName: "livevoiced",
         abstract: "A headless smart speaker for the Gemini Live API.",
         version: "0.1.0",
-        subcommands: [Run.self, Simulate.self, Chat.self, Check.self, Audio.self, GPIOCommand.self, Bench.self])
+        subcommands: [Run.self, Simulate.self, Status.self, Chat.self, Check.self, Audio.self, GPIOCommand.self, Bench.self])
 }

@@ -31,13 +31,19 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "livevoiced", level: Logger.Level(name: logLevel) ?? .info, handler: StandardErrorLogHandler())
         TerminationSignals.shared.install()
         let path = config
-        let initial = try loadConfiguration(path)
+        let initial: DaemonConfiguration
+        do {
+            initial = try loadConfiguration(path)
+        } catch {
+            logger.error("\(error)")  // the journal gets the reason at priority err, not a bare stderr line
+            throw ExitCode(1)
+        }
         let clock = SystemMonotonicClock()
         let launcher = DaemonLauncher(
             clock: clock, logger: logger, reporter: LoggingReporter(logger: logger),
             status: RuntimeStatus(startedAt: clock.now()),
             prepare: { configuration in
-                let alsa = try configuration.audio.alsaConfigFile.map { try readTextFile($0, what: "audio.alsa_config_file") }
+                let alsa = try configuration.audio.alsaConfigFile.map { try readConfigurationFile($0, what: "audio.alsa_config_file") }
                 let engine = AudioEngine(
                     configuration: configuration.audioEngine(alsaConfigurationText: alsa),
                     makeProcessor: { try EchoCancellingProcessor(configuration: configuration.frontEnd) },
@@ -52,13 +58,22 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-/// Reads and validates a configuration file; the error names the file, the key and the line.
+/// Reads and validates a configuration file; the error names the file, the key and the line. Nothing is
+/// printed here: the daemon logs the error (SIGHUP's refusal, a failed start) with its priority.
 func loadConfiguration(_ path: String) throws -> DaemonConfiguration {
-    let text = try readTextFile(path, what: "the configuration file")
+    let text = try readConfigurationFile(path, what: "the configuration file")
     do {
         return try DaemonConfiguration.parse(text)
     } catch {
-        throw failure("\(path): \(error)")
+        throw ExitError(message: "\(path): \(error)")
+    }
+}
+
+/// A whole text file the daemon reads, or an error that says which and why (printed by nobody here).
+func readConfigurationFile(_ path: String, what: String) throws -> String {
+    switch Check.read(path) {
+    case .success(let text): return text
+    case .failure(let failure): throw ExitError(message: "\(what): \(failure.description)")
     }
 }
 

@@ -170,6 +170,12 @@ final class RuntimeLoop {
             if player.hasWrittenEverything(upTo: position) { await feed(.playbackDrained) }
         case .heartbeat:
             parts.status.beat()
+            // Live figures for `livevoiced status` (the summary at exit sets them again).
+            let sent = uplink.framesSent, played = Double(player.samplesPlayed) / 24_000
+            parts.status.update {
+                $0.framesSent = sent
+                $0.secondsPlayed = played
+            }
         }
     }
 

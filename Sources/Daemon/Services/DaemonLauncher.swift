@@ -85,7 +85,7 @@ public struct DaemonLauncher: Sendable {
             let next = Mutex<DaemonConfiguration?>(nil)
             let restart = ShutdownTrigger()
             let outside = stop
-            let group = makeGroup(setup, onReload: {
+            let group = makeGroup(setup, reloading: { next.withLock { $0 != nil } }, onReload: {
                 guard let reload else {
                     logger.notice("SIGHUP: reloading is not possible here; ignored")
                     return
@@ -128,7 +128,8 @@ public struct DaemonLauncher: Sendable {
         }
     }
 
-    private func makeGroup(_ setup: Setup, onReload: @escaping @Sendable () -> Void) -> ServiceGroup {
+    private func makeGroup(_ setup: Setup, reloading: @escaping @Sendable () -> Bool,
+                           onReload: @escaping @Sendable () -> Void) -> ServiceGroup {
         let board = Handoff<BoardParts>()
         let runtimeSlot = Handoff<ConversationRuntime>()
         let configuration = setup.configuration
@@ -154,6 +155,7 @@ public struct DaemonLauncher: Sendable {
             conversation,
             WatchdogService(notifier: notifier, isHealthy: { health.isHealthy() }),
             StatusNotifierService(notifier: notifier, status: status, engine: engine),
+            StatusSocketService(status: status, engine: engine, clock: clock, logger: logger),
         ]
         let notifier = notifier
         return ServiceGroup(
@@ -162,7 +164,9 @@ public struct DaemonLauncher: Sendable {
                 notifier.notify("READY=1")
                 logger.notice("ready: \(configuration.live.model), button \(configuration.button.line ?? "none") (\(configuration.button.mode.rawValue))")
             },
-            onStopping: { notifier.notify("STOPPING=1") },
+            // A restart for a reload is not a stop: systemd, told RELOADING=1, waits for READY=1 (after
+            // STOPPING=1 it would wait for the exit, and kill the daemon when TimeoutStopSec= ran out).
+            onStopping: { if !reloading() { notifier.notify("STOPPING=1") } },
             onReload: onReload)
     }
 }

@@ -84,7 +84,9 @@ def scenario_info(ctx):
         chips = f"{board.expander} [rig-expander] 4 lines, {board.chip} [{PI_LABEL}] 28 lines"
         ctx.check("livevoiced check: finds both chips and accepts the tools",
                   re.search(r"^ok +GPIO chips +" + re.escape(chips) + "$", out, re.M) is not None
-                  and re.search(r"^ok +tools in ", out, re.M) is not None and "FAIL" not in out,
+                  and re.search(r"^ok +config .* valid", out, re.M) is not None
+                  and re.search(r"^ok +tools +5 valid: relay, heater, chime, fan, door_open$", out, re.M) is not None
+                  and "FAIL" not in out,
                   f"{describe_signal(status)}; {out} {err}")
 
         status, out, err = ctx.run("gpio", "info", "--config", ctx.tools, name="info-config")
@@ -410,7 +412,7 @@ def scenario_action(ctx):
               status == 1 and "no GPIO line is named 'LAMP'" in err and "BUTTON" in err, f"{describe_signal(status)}; {err}")
     status, out, err = ctx.run("check", "--config", bad_config, name="check-no-line")
     ctx.check("livevoiced check fails on a config naming a line that does not exist",
-              status == 1 and re.search(r"^FAIL +lamp line LAMP +no GPIO line is named 'LAMP'", out, re.M) is not None,
+              status == 1 and re.search(r"^FAIL +tool lamp line LAMP +no GPIO line is named 'LAMP'", out, re.M) is not None,
               f"{describe_signal(status)}; {out} {err}")
 
 

@@ -102,3 +102,73 @@ def keep_values_on_release(enabled):
     """Chooses whether a released line keeps its last value (like a Pi's pin) or falls back to its pull
     (gpio-sim's own behaviour); a parameter the rig adds to gpio-sim (see scripts/rig/vm)."""
     write_text("/sys/module/gpio_sim/parameters/keep_value_on_free", "Y" if enabled else "N")
+
+
+class HeaderChip:
+    """One gpio-sim chip labelled and named like a board's GPIO header (`pinctrl-bcm2711` with lines
+    GPIO0...GPIO27, say), for programs that find their lines by name as on the real board. `create` makes
+    it, `remove` takes it away again; a line's pull and value are reached by name, as on SimBoard."""
+
+    def __init__(self, label, names, device="livevoiced-header"):
+        self.label = label
+        self.names = list(names)  # index = offset; "" leaves a line unnamed
+        self.device_dir = os.path.join(CONFIGFS, device)
+        self.chip = None
+        self.sysfs = None
+
+    def create(self):
+        os.mkdir(self.device_dir)
+        bank = os.path.join(self.device_dir, "bank0")
+        os.mkdir(bank)
+        write_text(os.path.join(bank, "label"), self.label)
+        write_text(os.path.join(bank, "num_lines"), str(len(self.names)))
+        for offset, name in enumerate(self.names):
+            if name:
+                line = os.path.join(bank, f"line{offset}")
+                os.mkdir(line)
+                write_text(os.path.join(line, "name"), name)
+        write_text(os.path.join(self.device_dir, "live"), "1")
+        self.chip = read_text(os.path.join(bank, "chip_name"))
+        device = read_text(os.path.join(self.device_dir, "dev_name"))
+        self.sysfs = f"/sys/devices/platform/{device}/{self.chip}"
+        return self
+
+    def remove(self):
+        if not os.path.isdir(self.device_dir):
+            return
+        write_text(os.path.join(self.device_dir, "live"), "0")
+        bank = os.path.join(self.device_dir, "bank0")
+        for entry in os.listdir(bank):
+            if entry.startswith("line"):
+                os.rmdir(os.path.join(bank, entry))
+        os.rmdir(bank)
+        os.rmdir(self.device_dir)
+
+    def offset(self, name):
+        return self.names.index(name)
+
+    def value_path(self, name):
+        return os.path.join(self.sysfs, f"sim_gpio{self.offset(name)}", "value")
+
+    def value(self, name):
+        return int(read_text(self.value_path(name)))
+
+    def pull(self, name, level):
+        write_text(os.path.join(self.sysfs, f"sim_gpio{self.offset(name)}", "pull"), "pull-up" if level else "pull-down")
+
+
+def pi_header_names(count, functions=None):
+    """Line names as a Raspberry Pi's device tree gives them: GPIO0...GPIO27 (or the names in `functions`,
+    by offset), then unnamed lines up to `count`."""
+    names = [f"GPIO{offset}" for offset in range(28)] + [""] * (count - 28)
+    for offset, name in (functions or {}).items():
+        names[offset] = name
+    return names
+
+
+# The header chips of the boards in board/profiles/, as their kernels name them.
+PI4_HEADER = ("pinctrl-bcm2711", pi_header_names(58, {0: "ID_SDA", 1: "ID_SCL"}))
+PI5_HEADER = ("pinctrl-rp1", pi_header_names(54))
+PI3_HEADER = ("pinctrl-bcm2835", pi_header_names(54, {
+    0: "ID_SDA", 1: "ID_SCL", 2: "SDA1", 3: "SCL1", 4: "GPIO_GCLK", 7: "SPI_CE1_N", 8: "SPI_CE0_N", 9: "SPI_MISO",
+    10: "SPI_MOSI", 11: "SPI_SCLK", 14: "TXD1", 15: "RXD1"}))
