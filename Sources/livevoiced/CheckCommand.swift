@@ -9,6 +9,7 @@ import CurlWebSocket
 import Daemon
 import GPIO
 import Log
+import TOML
 import Time
 #if canImport(Glibc)
 import Glibc
@@ -102,7 +103,7 @@ struct Check: AsyncParsableCommand {
     /// The whole configuration, validated as the daemon reads it.
     private func checkConfiguration(_ path: String, _ report: inout CheckReport) -> DaemonConfiguration? {
         let text: String
-        switch Self.read(path) {
+        switch Self.read(path, what: "--config") {
         case .success(let contents): text = contents
         case .failure(let reason):
             report.fail("config \(path)", reason.description)
@@ -123,7 +124,7 @@ struct Check: AsyncParsableCommand {
         let tools = configuration.tools.tools
         report.ok("  tools", tools.isEmpty ? "none" : "\(tools.count) valid: " + tools.map(\.name).joined(separator: ", "))
         if let alsa = configuration.audio.alsaConfigFile {
-            switch Self.read(alsa) {
+            switch Self.read(alsa, what: "audio.alsa_config_file") {
             case .success(let contents):
                 do {
                     try ALSAConfigurationText.validate(contents)
@@ -212,7 +213,7 @@ struct Check: AsyncParsableCommand {
             report.warn("  audio devices", "\(audio.captureDevice) and \(audio.playbackDevice) not checked: no sound card here")
             return
         }
-        let alsa = configuration.audio.alsaConfigFile.flatMap { try? Self.read($0).get() }
+        let alsa = configuration.audio.alsaConfigFile.flatMap { try? Self.read($0, what: "audio.alsa_config_file").get() }
         for (stream, device, rate) in [(PCMStream.capture, audio.captureDevice, audio.captureRate),
                                        (PCMStream.playback, audio.playbackDevice, audio.playbackRate)] {
             let label = "  \(stream == .capture ? "audio.capture_device" : "audio.playback_device") \(device)"
@@ -275,7 +276,7 @@ struct Check: AsyncParsableCommand {
     }
 
     private func checkEcho(_ configuration: DaemonConfiguration, logger: Logger, _ report: inout CheckReport) async {
-        let engine = configuration.audioEngine(alsaConfigurationText: configuration.audio.alsaConfigFile.flatMap { try? Self.read($0).get() })
+        let engine = configuration.audioEngine(alsaConfigurationText: configuration.audio.alsaConfigFile.flatMap { try? Self.read($0, what: "audio.alsa_config_file").get() })
         let frontEnd = configuration.frontEnd
         let measured: LoopbackMeasurement
         do {
@@ -305,21 +306,14 @@ struct Check: AsyncParsableCommand {
         report.ok("  suggestion", "[audio] delay_offset_ms = \(suggested)" + (current == suggested ? " (as configured)" : " (configured: \(current))"))
     }
 
-    /// A whole small text file, or why it cannot be read.
-    static func read(_ path: String) -> Result<String, ReadFailure> {
-        guard let file = fopen(path, "r") else {
-            return .failure(ReadFailure(description: "cannot read '\(path)': \(String(cString: strerror(errno)))"))
+    /// A whole text file (at most ``TextFile/configurationLimit``), or why it cannot be read: the message
+    /// names `what`, the path and the fix.
+    static func read(_ path: String, what: String) -> Result<String, ReadFailure> {
+        do {
+            return .success(try TextFile.read(atPath: path, what: what, limit: TextFile.configurationLimit))
+        } catch {
+            return .failure(ReadFailure(description: error.message))
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-        }
-        guard bytes.count <= 1 << 20 else { return .failure(ReadFailure(description: "'\(path)' is larger than 1 MiB: not a configuration file")) }
-        return .success(String(decoding: bytes, as: UTF8.self))
     }
 
     struct ReadFailure: Error, CustomStringConvertible {

@@ -71,9 +71,9 @@ func loadConfiguration(_ path: String) throws -> DaemonConfiguration {
 
 /// A whole text file the daemon reads, or an error that says which and why (printed by nobody here).
 func readConfigurationFile(_ path: String, what: String) throws -> String {
-    switch Check.read(path) {
+    switch Check.read(path, what: what) {
     case .success(let text): return text
-    case .failure(let failure): throw ExitError(message: "\(what): \(failure.description)")
+    case .failure(let failure): throw ExitError(message: failure.description)
     }
 }
 
