@@ -251,11 +251,13 @@ public final class AudioEngine: Sendable {
     public var statistics: AudioEngineStatistics {
         let sink = playback.statistics
         let playbackRate = Double(AudioEngineConfiguration.playbackRate)
-        return AudioEngineStatistics(
+        let records = recordRingHolder.withLock { $0?.statistics }
+        let reference = referenceRing.statistics
+        var statistics = AudioEngineStatistics(
             capture: captureCounters.snapshot,
             playback: playbackStreamCounters?.snapshot,
             framesProcessed: processed.current,
-            framesDroppedInEngine: recordRingHolder.withLock { $0?.statistics.rejectedElements ?? 0 },
+            framesDroppedInEngine: records?.rejectedElements ?? 0,
             framesDroppedByConsumer: Int(frameQueue.dropped.current),
             playbackBufferedMilliseconds: Double(sink.count) * 1000 / playbackRate,
             playbackHighWaterMilliseconds: Double(sink.highWaterMark) * 1000 / playbackRate,
@@ -266,9 +268,14 @@ public final class AudioEngine: Sendable {
             referenceLocks: Int(alignment.locks.load(ordering: .relaxed)),
             referenceSlews: Int(alignment.slews.load(ordering: .relaxed)),
             referenceLateSamples: Int(alignment.lateSamples.load(ordering: .relaxed)),
-            referenceDroppedSamples: referenceRing.statistics.rejectedElements,
+            referenceDroppedSamples: reference.rejectedElements,
             baseDelayMilliseconds: configuration.frontEndDelayMilliseconds,
             preroll: preroll.statistics)
+        statistics.micRingCapacityFrames = records?.capacity ?? 0
+        statistics.micRingHighWaterFrames = records?.highWaterMark ?? 0
+        statistics.referenceRingCapacitySamples = reference.capacity
+        statistics.referenceRingHighWaterSamples = reference.highWaterMark
+        return statistics
     }
 
     /// Test hook: makes the next capture or playback transfer fail with `errno` (for example `ENODEV` to

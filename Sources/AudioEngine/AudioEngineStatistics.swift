@@ -84,6 +84,13 @@ public struct AudioEngineStatistics: Sendable {
     public var baseDelayMilliseconds: Int
     /// The pre-roll ring.
     public var preroll: PrerollRing.Statistics
+    /// The capture thread's processed-frame ring to the frame pump: its capacity and the most frames it
+    /// ever held (near the capacity, the pump falls behind and frames are dropped in the engine).
+    public var micRingCapacityFrames: Int = 0
+    public var micRingHighWaterFrames: Int = 0
+    /// The playback thread's reference ring to the capture thread, in samples (capacity, most held).
+    public var referenceRingCapacitySamples: Int = 0
+    public var referenceRingHighWaterSamples: Int = 0
 }
 
 /// Live counters of one device thread: written by that thread, read by ``AudioEngine/statistics``.

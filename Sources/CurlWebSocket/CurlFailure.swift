@@ -45,7 +45,14 @@ struct CurlFailure {
         func connect(_ text: String) -> WebSocketError { WebSocketError(.connectFailed, text, curlCode: code) }
         func invalid(_ text: String) -> WebSocketError { WebSocketError(.handshakeInvalid, text, curlCode: code) }
         switch code {
-        case .peerFailedVerification, .caCertBadFile:
+        case .caCertBadFile:
+            // Not the server's fault: the CA bundle itself could not be loaded (missing ca-certificates, or
+            // a --ca-file that is not a readable PEM file), so no server could ever verify.
+            return WebSocketError(
+                .tlsVerification,
+                "cannot load the CA certificates to verify \(server): \(explanation). Install the ca-certificates package for public servers, or pass a readable PEM file with --ca-file; verification is never disabled.",
+                curlCode: code)
+        case .peerFailedVerification:
             return WebSocketError(
                 .tlsVerification,
                 "TLS certificate of \(server) did not verify: \(explanation). Pass the server's CA with --ca-file if it uses a private CA; verification is never disabled.",

@@ -65,6 +65,9 @@ struct Status: ParsableCommand {
             let now = AudioFormat.decimal(rings["playback_buffered_ms"]?.doubleValue ?? 0)
             let preroll = "\(rings["preroll_samples"]?.intValue ?? 0) of \(rings["preroll_capacity"]?.intValue ?? 0) samples"
             lines.append(("rings", "playback high-water \(high) ms (now \(now) ms); pre-roll \(preroll)"))
+            let mic = "\(rings["mic_frames_high_water"]?.intValue ?? 0) of \(rings["mic_frames_capacity"]?.intValue ?? 0) frames"
+            let reference = "\(rings["reference_high_water_samples"]?.intValue ?? 0) of \(rings["reference_capacity_samples"]?.intValue ?? 0) samples"
+            lines.append(("", "mic ring high-water \(mic); reference ring high-water \(reference)"))
         }
         if let rss = d["rss_bytes"]?.intValue {
             lines.append(("memory", "RSS \(AudioFormat.decimal(Double(rss) / 1_048_576)) MiB"))

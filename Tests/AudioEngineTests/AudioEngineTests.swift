@@ -82,6 +82,8 @@ struct AudioEngineTests {
         #expect(stats.capture.clockedByDevice == false)
         #expect(stats.capture.state == .stopped)
         #expect(stats.framesProcessed >= 80)
+        // The capture thread's frame ring held at least one frame, never more than its capacity.
+        #expect(stats.micRingHighWaterFrames >= 1 && stats.micRingHighWaterFrames <= stats.micRingCapacityFrames)
     }
 
     @Test("a microphone that only does 48 kHz is opened at 48 kHz and resampled to 16 kHz frames")

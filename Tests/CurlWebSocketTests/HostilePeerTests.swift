@@ -340,8 +340,13 @@ struct HostilePeerTests {
     func tlsToPlainServer() async throws {
         let peer = try await Self.startPeer()
         let url = peer.base.replacingOccurrences(of: "ws://", with: "wss://") + "/ok"
+        // A CA of its own, so the result does not hang on the machine having a system CA bundle.
+        let certificate = try SelfSignedCertificate.make(in: try PackagePaths.temporaryDirectory("hostile-tls-ca"))
         do {
-            _ = try await WebSocket.connect(url: url, options: options { $0.connectTimeout = .seconds(1) })
+            _ = try await WebSocket.connect(url: url, options: options {
+                $0.connectTimeout = .seconds(1)
+                $0.caFile = certificate.certificatePath
+            })
             Issue.record("connected")
         } catch {
             #expect(error.kind == .handshakeTimeout, "\(error)")

@@ -231,6 +231,19 @@ struct WebSocketPeerTests {
         } catch {
             #expect(error.kind == .tlsVerification)
         }
+        // A CA file that cannot be loaded is named as such, not as a certificate the server got wrong.
+        let notPEM = try PackagePaths.temporaryDirectory("tls-bad-ca").appendingPathComponent("ca.pem").path
+        try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: notPEM))
+        for caFile in [notPEM, "/nonexistent/livevoiced-ca.pem"] {
+            do {
+                _ = try await WebSocket.connect(url: base + "/echo", options: options { $0.caFile = caFile })
+                Issue.record("expected a failure with the unloadable CA file \(caFile)")
+            } catch {
+                #expect(error.kind == .tlsVerification, "\(error)")
+                #expect(error.message.contains("cannot load the CA certificates"), "\(error.message)")
+                #expect(error.message.contains("--ca-file"), "\(error.message)")
+            }
+        }
     }
 
     @Test("libcurl at run time has ws and wss")

@@ -130,6 +130,8 @@ struct StatusSocketTests {
         #expect(document["xruns"]?.intValue == 0)
         #expect(document["last_error"]?.stringValue == "server closed the connection (code 1011)")
         #expect(document["rings"]?["playback_high_water_ms"]?.doubleValue == 0)
+        #expect(document["rings"]?["reference_capacity_samples"]?.intValue == 16384)
+        #expect(document["rings"]?["mic_frames_high_water"]?.intValue == 0)
         #expect(document["capture"]?["state"]?.stringValue == "stopped")
         #expect((document["rss_bytes"]?.intValue ?? 0) > 1_000_000)
         #expect(document["pid"]?.intValue == Int(getpid()))
