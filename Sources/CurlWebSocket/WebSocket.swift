@@ -61,6 +61,9 @@ public final class WebSocket: Sendable {
     }
 
     /// Queues one text message. Throws when the connection is closed or the send queue is full.
+    ///
+    /// libcurl masks a whole frame into a buffer of its own before the first byte goes out, so until it is
+    /// sent a message costs its size twice; keep messages small (the Live API's are a few KiB).
     public func send(text: [UInt8]) throws(WebSocketError) {
         try core.enqueue(Outgoing(bytes: text, flags: FrameFlag.text))
     }

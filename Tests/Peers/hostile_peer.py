@@ -290,12 +290,14 @@ def s_ping_midframe(sock, headers, query):
     sock.sendall(frame(9, b"p2"))
     log("PINGS_SENT 2")
     time.sleep(1.0)
+    started = time.monotonic()
     left = length
     while left:
         part = sock.recv(min(left, 1 << 20))
         if not part:
             raise Closed()
         left -= len(part)
+    log(f"DRAINED in {time.monotonic() - started:.2f} s")
     log(f"FRAME {OP_NAMES.get(head[0] & 0x0F)} {length}")
     while True:
         _, opcode, length, payload = read_frame(sock)
