@@ -71,8 +71,14 @@ struct DaemonReloadTests {
         let nextText = Mutex("[button]\nline = \"GPIO17\"\nmode = \"hold-to-talk\"\n")
         let reporter = RecordingReporter()
         let prepared = Mutex(0)
+        // systemd's side of sd_notify: a reload must say RELOADING=1 then READY=1, never STOPPING=1 (after
+        // STOPPING=1 systemd waits for the exit and kills the daemon when TimeoutStopSec= runs out).
+        let systemd = try NotifySocketListener()
+        defer { systemd.stop() }
+        let socketPath = systemd.path
         let launcher = DaemonLauncher(
-            clock: clock, logger: .disabled, reporter: reporter, notifier: SystemdNotifier(environment: { _ in nil }),
+            clock: clock, logger: .disabled, reporter: reporter,
+            notifier: SystemdNotifier(environment: { $0 == "NOTIFY_SOCKET" ? socketPath : nil }),
             status: RuntimeStatus(startedAt: clock.now()),
             prepare: { configuration in
                 prepared.withLock { $0 += 1 }
@@ -93,6 +99,7 @@ struct DaemonReloadTests {
         let daemon = Task { [running] in await running.run(first) }
         try await reporter.wait("idle") { $0 == .state(.idle) }
         #expect(try board.level("GPIO22") == true, "the lamp starts at its safe value 1")
+        #expect(await systemd.wait { $0.contains("READY=1") }, "\(systemd.messages)")
 
         // A configuration that does not validate: refused, nothing restarts.
         let before = reporter.mark
@@ -101,6 +108,7 @@ struct DaemonReloadTests {
         #expect(prepared.withLock { $0 } == 1)
         #expect(!reporter.all.dropFirst(before).contains { $0 == .state(.stopped) })
         #expect(try board.level("GPIO22") == true)
+        #expect(systemd.lifecycle == ["READY=1"], "a refused reload tells systemd nothing: \(systemd.lifecycle)")
 
         // A valid one: the daemon stops gracefully and starts again with it (the lamp now rests at 0).
         nextText.withLock {
@@ -121,7 +129,11 @@ struct DaemonReloadTests {
         try await reporter.until("started again") { prepared.withLock { $0 } == 2 }
         try await reporter.wait("idle again", after: valid) { $0 == .state(.idle) }
         try await reporter.until("the new safe value") { (try? board.level("GPIO22")) == false }
+        #expect(await systemd.wait { $0.filter { $0 == "READY=1" }.count == 2 }, "\(systemd.lifecycle)")
+        #expect(systemd.lifecycle == ["READY=1", "RELOADING=1", "READY=1"], "\(systemd.lifecycle)")
         signals.raise(SIGTERM)
         #expect(await daemon.value == 0)
+        #expect(await systemd.wait { $0.contains("STOPPING=1") }, "a real stop says so: \(systemd.lifecycle)")
+        #expect(systemd.lifecycle == ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"], "\(systemd.lifecycle)")
     }
 }
